@@ -1,0 +1,154 @@
+package syscalls
+
+import "github.com/seccomptree/seccomptree/engine/arch"
+
+// Markers used by the generated rows.
+const (
+	no  = -1 << 31           // the ABI has no such call
+	x32 = arch.X32SyscallBit // spelled out in x32 numbers for the reader
+)
+
+// A row is one syscall name across all ABIs.
+type row struct {
+	name string
+	// pseudo is libseccomp's __PNR_ number, or 0 when every ABI has the
+	// call and libseccomp defines none.
+	pseudo int32
+	// libseccomp says whether libseccomp 2.6.1 knows the name.
+	libseccomp bool
+	// nr is the number on each ABI, in columns order; no where absent.
+	nr [nabi]int32
+}
+
+var (
+	byName   = make(map[string]*row, len(rows))
+	byNumber [nabi]map[int32]*row
+	byPseudo = map[int32][]*row{} // usually one row; see pseudoOrder
+	column   = make(map[string]int, nabi)
+	names    = make([]string, 0, len(rows))
+)
+
+func init() {
+	for c, name := range columns {
+		column[name] = c
+		byNumber[c] = map[int32]*row{}
+	}
+	for i := range rows {
+		r := &rows[i]
+		byName[r.name] = r
+		names = append(names, r.name)
+		for c, nr := range r.nr {
+			if nr != no {
+				byNumber[c][nr] = r
+			}
+		}
+	}
+	// Shared pseudo numbers keep libseccomp's preference order; every
+	// other pseudo number has a single name.
+	for _, name := range pseudoOrder {
+		r := byName[name]
+		byPseudo[r.pseudo] = append(byPseudo[r.pseudo], r)
+	}
+	for i := range rows {
+		if r := &rows[i]; r.pseudo != 0 && len(byPseudo[r.pseudo]) == 0 {
+			byPseudo[r.pseudo] = []*row{r}
+		}
+	}
+}
+
+// col returns a's column in the rows.
+func col(a *arch.Arch) (int, bool) {
+	if a == nil {
+		return 0, false
+	}
+	c, ok := column[a.Name]
+	return c, ok
+}
+
+// Number resolves name on ABI a. For a name libseccomp knows but a lacks,
+// it returns libseccomp's negative pseudo-syscall number (__PNR_name).
+// ok is false for names nobody knows, and for calls newer than libseccomp
+// that a lacks (they have no pseudo number to stand in).
+func Number(a *arch.Arch, name string) (nr int32, ok bool) {
+	c, ok := col(a)
+	if !ok {
+		return 0, false
+	}
+	r, ok := byName[name]
+	if !ok {
+		return 0, false
+	}
+	if nr := r.nr[c]; nr != no {
+		return nr, true
+	}
+	if r.pseudo != 0 {
+		return r.pseudo, true
+	}
+	return 0, false
+}
+
+// Name is the reverse of Number: a real number of a, or a pseudo number
+// standing for a call a lacks, maps to its name. A pseudo number of a call
+// a does have is not a's, and is not resolved; -10191, shared by two
+// names, resolves to sys_debug_setcontext as in libseccomp 2.6.1.
+func Name(a *arch.Arch, nr int32) (name string, ok bool) {
+	c, ok := col(a)
+	if !ok {
+		return "", false
+	}
+	if nr >= 0 {
+		r, ok := byNumber[c][nr]
+		if !ok {
+			return "", false
+		}
+		return r.name, true
+	}
+	for _, r := range byPseudo[nr] {
+		if r.nr[c] == no {
+			return r.name, true
+		}
+	}
+	return "", false
+}
+
+// Pseudo returns libseccomp's pseudo-syscall number for name (negative),
+// if it has one.
+func Pseudo(name string) (int32, bool) {
+	r, ok := byName[name]
+	if !ok || r.pseudo == 0 {
+		return 0, false
+	}
+	return r.pseudo, true
+}
+
+// Names lists every known syscall name, sorted. The slice is the caller's.
+func Names() []string {
+	return append([]string(nil), names...)
+}
+
+// Table returns a's real (non-negative) numbers, name to number. The map
+// is the caller's; it is nil for an ABI the package does not know.
+func Table(a *arch.Arch) map[string]int32 {
+	c, ok := col(a)
+	if !ok {
+		return nil
+	}
+	m := make(map[string]int32, len(byNumber[c]))
+	for nr, r := range byNumber[c] {
+		m[r.name] = nr
+	}
+	return m
+}
+
+// Numbers returns a's real numbers, number to name: Table inverted.
+func Numbers(a *arch.Arch) map[int32]string {
+	c, ok := col(a)
+	if !ok {
+		return nil
+	}
+	m := make(map[int32]string, len(byNumber[c]))
+	for nr, r := range byNumber[c] {
+		m[nr] = r.name
+	}
+	return m
+}
