@@ -26,7 +26,7 @@ LDFLAGS := -s -w -extldflags '-Wl,-soname,libseccomp.so.2 -Wl,--version-script=$
 
 .PHONY: all demo check test-go test-c test-abi install uninstall clean
 
-all: $(LIB) $(BUILD)/libseccomp.pc
+all: $(LIB)
 
 $(LIB): $(GO_SOURCES) $(HEADERS)
 	@mkdir -p $(BUILD)
@@ -34,10 +34,9 @@ $(LIB): $(GO_SOURCES) $(HEADERS)
 	@rm -f $(BUILD)/libseccomp.so.h $(BUILD)/libseccomp.so.2.h
 	ln -sf libseccomp.so.2 $(BUILD)/libseccomp.so
 
-$(BUILD)/libseccomp.pc: pkgconfig/libseccomp.pc.in Makefile
-	@mkdir -p $(BUILD)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+# Generated at install time: the paths are the install's, not the build's.
+PC_SED := -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+          -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g'
 
 demo: all
 	c_tests/run.sh demo
@@ -55,7 +54,8 @@ install: all
 	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/libseccomp.so.2
 	ln -sf libseccomp.so.2 $(DESTDIR)$(LIBDIR)/libseccomp.so
 	install -m 0644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/
-	install -m 0644 $(BUILD)/libseccomp.pc $(DESTDIR)$(PKGCONFIGDIR)/libseccomp.pc
+	sed $(PC_SED) pkgconfig/libseccomp.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/libseccomp.pc
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/libseccomp.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libseccomp.so.2 $(DESTDIR)$(LIBDIR)/libseccomp.so \

@@ -39,9 +39,11 @@ func stgo_arch_resolve_name(name *C.char) C.uint32_t {
 func stgo_arch_exist(ctx C.uintptr_t, token C.uint32_t) C.int {
 	mu.Lock()
 	defer mu.Unlock()
-	st, err := lookup(ctx)
-	if err != nil {
-		return rc(err)
+	// Asking about an ABI needs a context, not a usable one: a context
+	// whose ABIs were all removed still answers.
+	st, ok := filters[ctx]
+	if !ok {
+		return rc(policy.ErrInvalid)
 	}
 	a, err := abi(token)
 	if err != nil {
@@ -78,9 +80,9 @@ func stgo_arch_add(ctx C.uintptr_t, token C.uint32_t) C.int {
 func stgo_arch_remove(ctx C.uintptr_t, token C.uint32_t) C.int {
 	mu.Lock()
 	defer mu.Unlock()
-	st, err := lookup(ctx)
-	if err != nil {
-		return rc(err)
+	st, ok := filters[ctx]
+	if !ok {
+		return rc(policy.ErrInvalid)
 	}
 	a, err := abi(token)
 	if err != nil {

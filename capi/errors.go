@@ -23,8 +23,6 @@ func rc(err error) C.int {
 	switch {
 	case errors.Is(err, tree.ErrTooLarge):
 		e = unix.E2BIG
-	case errors.Is(err, tree.ErrArgRules):
-		e = unix.EOPNOTSUPP
 	case !errors.As(err, &e):
 		e = unix.EFAULT
 	}

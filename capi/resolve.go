@@ -18,7 +18,7 @@ func stgo_syscall_resolve_num_arch(token C.uint32_t, num C.int) *C.char {
 	if !ok {
 		return nil
 	}
-	name, ok := syscalls.Name(a, int32(num))
+	name, ok := syscalls.ResolveNum(a, int32(num))
 	if !ok {
 		return nil
 	}
@@ -31,7 +31,7 @@ func stgo_syscall_resolve_name_arch(token C.uint32_t, name *C.char, rewrite C.in
 	if name == nil || !ok {
 		return nrError
 	}
-	nr, ok := syscalls.Number(a, C.GoString(name))
+	nr, ok := syscalls.Resolve(a, C.GoString(name))
 	if !ok {
 		return nrError
 	}

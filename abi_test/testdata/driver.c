@@ -33,9 +33,9 @@
  *   null VERB ARGS...        VERB with a NULL context (for verbs that take one)
  *
  * Numbers are C literals (strtoull/strtoll base 0, so 0x.. and negatives
- * work). ACTION may also be ALLOW, KILL, KILL_THREAD, KILL_PROCESS, TRAP,
- * LOG, NOTIFY, ERRNO(n) or TRACE(n); TOKEN may be "native" for 0; OP may be
- * NE, LT, LE, EQ, GE, GT or MASKED_EQ.
+ * work). ACTION, and the VALUE of attr_set, may also be ALLOW, KILL,
+ * KILL_THREAD, KILL_PROCESS, TRAP, LOG, NOTIFY, ERRNO(n) or TRACE(n); TOKEN
+ * may be "native" for 0; OP may be NE, LT, LE, EQ, GE, GT or MASKED_EQ.
  *
  * Output, on stdout, exactly one line for each command, flushed at once so
  * a hung call leaves the transcript up to the line before it:
@@ -237,8 +237,9 @@ static void run(scmp_filter_ctx ctx, char **tok, int ntok)
 		report(seccomp_arch_exist(ctx, arch_token(tok[0])), NULL);
 	} else if (!strcmp(v, "attr_set")) {
 		ARGS(2);
+		/* Values of the action attributes may be spelled as actions. */
 		report(seccomp_attr_set(ctx, (enum scmp_filter_attr)num_u(tok[0]),
-					(uint32_t)num_u(tok[1])), NULL);
+					action(tok[1])), NULL);
 	} else if (!strcmp(v, "attr_get")) {
 		uint32_t value = 0;
 		ARGS(1);

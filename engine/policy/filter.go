@@ -169,26 +169,15 @@ func translate(t *Table, nr int32) (int32, error) {
 	if nr == SyscallSkip || t.Arch == host {
 		return nr, nil
 	}
-	name, ok := syscalls.Name(host, nr)
+	name, ok := syscalls.ResolveNum(host, nr)
 	if !ok {
 		return 0, ErrFault
 	}
-	n, ok := syscalls.Number(t.Arch, name)
+	n, ok := syscalls.Resolve(t.Arch, name)
 	if !ok {
 		return 0, ErrFault
 	}
 	return n, nil
-}
-
-// viaMultiplexer reports whether host syscall nr names a socket or SysV
-// IPC call, which libseccomp numbers -101..-120 and -201..-224.
-func viaMultiplexer(nr int32) bool {
-	name, ok := syscalls.Name(arch.Host(), nr)
-	if !ok {
-		return false
-	}
-	p, ok := syscalls.Pseudo(name)
-	return ok && ((p <= -100 && p >= -120) || (p <= -200 && p >= -224))
 }
 
 // AddRule adds a rule on host syscall nr to every table. With exact set,
@@ -230,7 +219,7 @@ func (f *Filter) AddRule(act Action, nr int32, conds []Cond, exact bool) error {
 		if err != nil {
 			return err
 		}
-		if t.Arch.Multiplexed && viaMultiplexer(nr) {
+		if _, mux := syscalls.Multiplexer(t.Arch, n); mux {
 			// Such a call can also arrive through socketcall(2) or
 			// ipc(2); a rule on the direct number alone would let the
 			// multiplexed form bypass it.

@@ -2,23 +2,15 @@ package syscalls
 
 import "github.com/seccomptree/seccomptree/engine/arch"
 
-// Pseudo-syscall ranges libseccomp reserves for calls that multiplexing
-// ABIs also route through socketcall(2) and ipc(2).
-const (
-	socketFirst, socketLast = -120, -100
-	ipcFirst, ipcLast       = -224, -200
-)
-
 // Multiplexer returns the multiplexing syscall ("socketcall" or "ipc")
 // that carries pseudo-syscall nr on ABI a, if any.
 func Multiplexer(a *arch.Arch, nr int32) (string, bool) {
-	if !a.Multiplexed {
-		return "", false
-	}
 	switch {
-	case nr >= socketFirst && nr <= socketLast:
+	case !a.Multiplexed:
+		return "", false
+	case IsSocketPseudo(nr):
 		return "socketcall", true
-	case nr >= ipcFirst && nr <= ipcLast:
+	case IsIPCPseudo(nr):
 		return "ipc", true
 	}
 	return "", false

@@ -59,15 +59,18 @@ func (b *builder) ret(k uint32) node {
 	return b.emit(kk, bpf.RawInstruction{Op: opRet, K: k})
 }
 
-// load emits "ld [off]" falling through to next, which must be the most
-// recently emitted node; anything else would need a jump.
-func (b *builder) load(off uint32, next node) node {
-	kk := key{op: opLdAbs, k: off, jt: next}
+// load emits "ld [off]" falling through to next.
+func (b *builder) load(off uint32, next node) node { return b.stmt(opLdAbs, off, next) }
+
+// stmt emits a non-jump instruction that falls through to next; a JA is
+// placed before next when next is not the last node written.
+func (b *builder) stmt(op uint16, k uint32, next node) node {
+	kk := key{op: op, k: k, jt: next}
 	if n, ok := b.memo[kk]; ok {
 		return n
 	}
 	b.ensureNext(next)
-	return b.emit(kk, bpf.RawInstruction{Op: opLdAbs, K: off})
+	return b.emit(kk, bpf.RawInstruction{Op: op, K: k})
 }
 
 // ensureNext makes next the fall-through target by emitting a jump to it

@@ -31,6 +31,7 @@ import (
 
 	"golang.org/x/net/bpf"
 
+	"github.com/seccomptree/seccomptree/engine/arch"
 	"github.com/seccomptree/seccomptree/engine/policy"
 )
 
@@ -43,36 +44,29 @@ const (
 	opJge   = 0x35 // BPF_JMP | BPF_JGE | BPF_K
 	opJset  = 0x45 // BPF_JMP | BPF_JSET | BPF_K
 	opRet   = 0x06 // BPF_RET | BPF_K
+	opAnd   = 0x54 // BPF_ALU | BPF_AND | BPF_K
 )
 
 // Offsets of struct seccomp_data fields.
 const (
 	offNr   = 0
 	offArch = 4
+	offArgs = 16 // args[6], 8 bytes each
 )
 
 // ErrTooLarge reports a program over the kernel's instruction limit.
 var ErrTooLarge = errors.New("tree: program exceeds 4096 instructions")
 
-// ErrArgRules reports argument rules, which this generator cannot emit yet.
-var ErrArgRules = errors.New("tree: argument rules are not supported yet")
-
 // Generate builds the program for f.
 func Generate(f *policy.Filter) ([]bpf.RawInstruction, error) {
-	for _, t := range f.Tables {
-		for _, sc := range t.Syscalls {
-			if _, ok := sc.Unconditional(); sc.HasRule && !ok {
-				return nil, ErrArgRules
-			}
-		}
-	}
 	b := newBuilder()
 	entry := b.ret(uint32(f.Attrs.BadArch))
 	sections := f.Sections()
 	// Emit back to front: the last section's check is emitted first.
 	checks := make([]node, len(sections))
 	for i := len(sections) - 1; i >= 0; i-- {
-		checks[i] = b.load(offNr, search(b, spans(f, sections[i])))
+		g := &gen{b: b, arch: sections[i].Tables[0].Arch, def: f.Attrs.Default}
+		checks[i] = b.load(offNr, g.search(spans(f, sections[i])))
 	}
 	for i := len(sections) - 1; i >= 0; i-- {
 		entry = b.jump(opJeq, uint32(sections[i].Token), checks[i], entry)
@@ -85,23 +79,33 @@ func Generate(f *policy.Filter) ([]bpf.RawInstruction, error) {
 	return prog, nil
 }
 
+// gen emits one section.
+type gen struct {
+	b    *builder
+	arch *arch.Arch // decides argument word size and byte order
+	def  policy.Action
+}
+
 // search emits a balanced binary search over rs, which cover a contiguous
 // interval, and returns its root.
 //
 // The split point goes to the right subtree, so the test at each node is
 // "nr >= rs[mid].lo". The upper subtree is emitted first, putting the lower
 // one, usually the hotter (low syscall numbers), nearer its parent.
-func search(b *builder, rs []span) node {
+func (g *gen) search(rs []span) node {
 	if len(rs) == 1 {
-		return leaf(b, rs[0].out)
+		return g.leaf(rs[0].out)
 	}
 	mid := len(rs) / 2
-	hi := search(b, rs[mid:])
-	lo := search(b, rs[:mid])
-	return b.jump(opJge, rs[mid].lo, hi, lo)
+	hi := g.search(rs[mid:])
+	lo := g.search(rs[:mid])
+	return g.b.jump(opJge, rs[mid].lo, hi, lo)
 }
 
 // leaf emits the code that decides a range's outcome.
-func leaf(b *builder, o outcome) node {
-	return b.ret(uint32(o.act))
+func (g *gen) leaf(o outcome) node {
+	if o.sc == nil {
+		return g.b.ret(uint32(o.act))
+	}
+	return g.rules(o.sc.Rules)
 }
