@@ -1,11 +1,13 @@
 package abi_test
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seccomptree/seccomptree/engine/arch"
 )
@@ -217,5 +219,45 @@ func TestErrorParity(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRuleAddWatchdog replays LIBSECCOMP-BUGS.md #4. The reference is
+// expected to hang, which the harness must report as a timeout at the
+// second rule; ours must finish and accept both rules.
+func TestRuleAddWatchdog(t *testing.T) {
+	h := setup(t)
+	var s script
+	s.add("init ALLOW")
+	first := s.add("rule KILL 1 0 GT 0xfffffffe 0 4 LT 1 0")
+	second := s.add("rule ERRNO(1) 1 0 GT 0xfffffffe 0 4 NE 5 0")
+	s.add("export")
+
+	ref := h.ref
+	ref.timeout = 2 * time.Second
+	tr, err := ref.run(s.String())
+	switch {
+	case errors.Is(err, errTimeout):
+		if tr.last() != first {
+			t.Errorf("reference timed out after line %d, want %d", tr.last(), first)
+		}
+		t.Logf("reference hangs as %s: %v", bugRuleAddHang, err)
+	case err != nil:
+		t.Errorf("reference: %v", err)
+	default:
+		t.Logf("reference no longer shows %s", bugRuleAddHang)
+	}
+
+	if h.sameLibrary {
+		t.Skip("both sides are one library: nothing more to learn")
+	}
+	tr, err = h.ours.run(s.String())
+	if err != nil {
+		t.Fatalf("%v (ours must not share %s)", err, bugRuleAddHang)
+	}
+	for _, n := range []int{first, second} {
+		if tr[n].rc != 0 {
+			t.Errorf("line %d: ours returned %d, want 0", n, tr[n].rc)
+		}
 	}
 }

@@ -66,6 +66,8 @@ type library struct {
 	// libDir goes first on LD_LIBRARY_PATH; empty means the loader's
 	// default search, i.e. the system library.
 	libDir string
+	// timeout overrides driverTimeout when set.
+	timeout time.Duration
 }
 
 // harness holds what every differential test needs.
@@ -125,6 +127,9 @@ func setup(t *testing.T) *harness {
 	if err := h.identify(); err != nil {
 		t.Fatalf("cannot run the driver: %v", err)
 	}
+	if !sameFile(filepath.Join(libDir, "libseccomp.so.2"), oursPath) {
+		t.Fatalf("with LD_LIBRARY_PATH=%s the driver loaded %q, not our library", libDir, oursPath)
+	}
 	h.sameLibrary = sameFile(refPath, oursPath)
 	return h
 }
@@ -165,7 +170,11 @@ var errTimeout = errors.New("driver timed out")
 // holds whatever the driver finished before it failed, so the caller can
 // name the call that hung or crashed.
 func (lib library) run(script string) (transcript, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), driverTimeout)
+	timeout := driverTimeout
+	if lib.timeout > 0 {
+		timeout = lib.timeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, driverBin)
 	cmd.Stdin = strings.NewReader(script)
@@ -176,7 +185,7 @@ func (lib library) run(script string) (transcript, error) {
 	tr, perr := parseTranscript(stdout.Bytes())
 	switch {
 	case ctx.Err() != nil:
-		return tr, fmt.Errorf("%s library: %w after %v (last completed line %d)", lib.name, errTimeout, driverTimeout, tr.last())
+		return tr, fmt.Errorf("%s library: %w after %v (last completed line %d)", lib.name, errTimeout, timeout, tr.last())
 	case err != nil:
 		return tr, fmt.Errorf("%s library: driver failed after line %d: %v\n%s", lib.name, tr.last(), err, stderr.Bytes())
 	case perr != nil:
@@ -289,5 +298,7 @@ func TestLibraryIdentity(t *testing.T) {
 		ref[ver].payload, ref[path].payload, ours[ver].payload, ours[path].payload)
 	if h.sameLibrary {
 		t.Logf("both sides load %s: SECCOMPTREE_LIBDIR points at the system library, so this run only exercises the harness", ref[path].payload)
+	} else if v := ours[ver].payload; !strings.HasPrefix(v, "2.6.") {
+		t.Errorf("ours reports version %q, want 2.6.x", v)
 	}
 }

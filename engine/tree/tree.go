@@ -65,8 +65,13 @@ func Generate(f *policy.Filter) ([]bpf.RawInstruction, error) {
 	// Emit back to front: the last section's check is emitted first.
 	checks := make([]node, len(sections))
 	for i := len(sections) - 1; i >= 0; i-- {
-		g := &gen{b: b, arch: sections[i].Tables[0].Arch, def: f.Attrs.Default}
-		checks[i] = b.load(offNr, g.search(spans(f, sections[i])))
+		sec := sections[i]
+		g := &gen{b: b, arch: sec.Tables[0].Arch, def: f.Attrs.Default}
+		rs := spans(f, sec)
+		sh := optimalShape(weights(rs, sectionHeat(sec)), func(i int) bool {
+			return rs[i+1].lo == rs[i+1].hi && rs[i].out == rs[i+2].out
+		})
+		checks[i] = b.load(offNr, g.search(rs, sh, 0, len(rs)-1))
 	}
 	for i := len(sections) - 1; i >= 0; i-- {
 		entry = b.jump(opJeq, uint32(sections[i].Token), checks[i], entry)
@@ -86,20 +91,23 @@ type gen struct {
 	def  policy.Action
 }
 
-// search emits a balanced binary search over rs, which cover a contiguous
-// interval, and returns its root.
-//
-// The split point goes to the right subtree, so the test at each node is
-// "nr >= rs[mid].lo". The upper subtree is emitted first, putting the lower
-// one, usually the hotter (low syscall numbers), nearer its parent.
-func (g *gen) search(rs []span) node {
-	if len(rs) == 1 {
-		return g.leaf(rs[0].out)
+// search emits the search tree over rs chosen by optimalShape and returns
+// its root. At each node the test is "nr >= lo" of the first range of the
+// upper part. The upper subtree is emitted first, which puts the lower one
+// nearer its parent.
+func (g *gen) search(rs []span, sh *shape, i, j int) node {
+	if i == j {
+		return g.leaf(rs[i].out)
 	}
-	mid := len(rs) / 2
-	hi := g.search(rs[mid:])
-	lo := g.search(rs[:mid])
-	return g.b.jump(opJge, rs[mid].lo, hi, lo)
+	k := sh.rootOf(i, j)
+	if k < 0 {
+		// rs[i+1] is a single number between two ranges with the same
+		// outcome: one jeq decides all three.
+		return g.b.jump(opJeq, rs[i+1].lo, g.search(rs, sh, i+1, i+1), g.search(rs, sh, i, i))
+	}
+	hi := g.search(rs, sh, k, j)
+	lo := g.search(rs, sh, i, k-1)
+	return g.b.jump(opJge, rs[k].lo, hi, lo)
 }
 
 // leaf emits the code that decides a range's outcome.

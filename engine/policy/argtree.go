@@ -1,0 +1,361 @@
+package policy
+
+// A syscall's argument rules are not kept as a list. Like libseccomp, which
+// this package must match decision for decision, they are merged into one
+// decision graph of 32-bit comparisons, and the merge, not the order of the
+// calls, decides which rule wins where rules overlap.
+//
+// The graph is made of levels. A level is a list of nodes kept in a fixed
+// order (see less). A call is tested against the nodes of the first level
+// in turn; a node's outcome either ends the walk with an action, descends
+// into another level, or, when the outcome has neither, moves on to the
+// next node. A level that runs out of nodes hands control back to the
+// level above it, after the node that descended; the top level running out
+// means the default action.
+//
+// Nodes of a rule's chain are shared between branches (a 64-bit "greater
+// than" reaches the next argument from two places), and merging keeps that
+// sharing, so the graph is a DAG. Reference counts decide when a subtree
+// that merging cut loose counts as removed, and that count steers the
+// merge; they are kept exactly for that reason, not for memory.
+
+// Node is one 32-bit comparison: (word & Mask) Op Datum, where the word is
+// the high or the low half of argument Arg.
+type Node struct {
+	Arg  uint
+	High bool // compares bits 63..32 of the argument
+	// Op is OpEQ, OpMaskedEQ, OpGT or OpGE. NE, LT and LE are EQ, GE and
+	// GT with the outcomes exchanged.
+	Op    Op
+	Mask  uint32
+	Datum uint32 // already masked
+
+	// True and False say where each outcome of the test leads.
+	True, False Branch
+
+	orig       Op     // the rule's own comparison, which orders a level
+	full       uint64 // the rule's 64-bit datum
+	prev, next *Node  // neighbours on the level
+	refs       uint32
+}
+
+// Branch is one outcome of a Node: a level to descend into (Next), or an
+// action (when Final), or, with neither, the next node of the level. Next
+// wins over an action, as it does in the emitted program.
+type Branch struct {
+	Next   *Node
+	Action Action
+	Final  bool
+}
+
+// Level returns the nodes of n's level, in the order they are tested.
+func (n *Node) Level() []*Node {
+	var out []*Node
+	for m := n.first(); m != nil; m = m.next {
+		out = append(out, m)
+	}
+	return out
+}
+
+// Test reports the outcome of n's comparison for the argument values.
+func (n *Node) Test(args *[MaxArgs]uint64) bool {
+	v := args[n.Arg]
+	if n.High {
+		v >>= 32
+	}
+	w := uint32(v) & n.Mask
+	switch n.Op {
+	case OpGT:
+		return w > n.Datum
+	case OpGE:
+		return w >= n.Datum
+	}
+	return w == n.Datum
+}
+
+// walk runs the level containing n; ok is false when every node of the
+// level passed the decision on.
+func walk(n *Node, args *[MaxArgs]uint64) (act Action, ok bool) {
+	for m := n.first(); m != nil; m = m.next {
+		b := m.False
+		if m.Test(args) {
+			b = m.True
+		}
+		switch {
+		case b.Next != nil:
+			if act, ok := walk(b.Next, args); ok {
+				return act, true
+			}
+		case b.Final:
+			return b.Action, true
+		}
+	}
+	return 0, false
+}
+
+func (n *Node) first() *Node {
+	for n.prev != nil {
+		n = n.prev
+	}
+	return n
+}
+
+func (n *Node) leaf() bool { return n.True.Next == nil && n.False.Next == nil }
+
+// dead is a leaf that decides nothing.
+func (n *Node) dead() bool { return n.leaf() && !n.True.Final && !n.False.Final }
+
+// rank orders the words of a level: higher arguments first, and the high
+// word of an argument before its low word.
+func (n *Node) rank() uint {
+	r := n.Arg << 1
+	if n.High {
+		r |= 1
+	}
+	return r
+}
+
+// opRank groups comparisons on one word: equality tests before upper
+// bounds before lower bounds.
+func opRank(o Op) int {
+	switch o {
+	case OpEQ, OpNE, OpMaskedEQ:
+		return 3
+	case OpLT, OpLE:
+		return 2
+	case OpGT, OpGE:
+		return 1
+	}
+	return 0
+}
+
+// less says whether a sorts after b on a level (levels run from greatest to
+// least). Upper bounds order by descending datum, the rest by ascending
+// datum, so that the tightest test of each kind comes last.
+func less(a, b *Node) bool {
+	if ra, rb := a.rank(), b.rank(); ra != rb {
+		return ra < rb
+	}
+	if oa, ob := opRank(a.orig), opRank(b.orig); oa != ob {
+		return oa < ob
+	}
+	if a.orig == OpLT || a.orig == OpLE {
+		return a.Datum > b.Datum
+	}
+	return a.Datum < b.Datum
+}
+
+// same says whether a and b make the same test and can be merged.
+func same(a, b *Node) bool {
+	return a.rank() == b.rank() && a.Op == b.Op && a.Datum == b.Datum && a.Mask == b.Mask
+}
+
+// hold takes a reference on n.
+func hold(n *Node) *Node {
+	if n != nil {
+		n.refs++
+	}
+	return n
+}
+
+// release drops the reference *p holds. When it was the last, the node
+// leaves its level, which closes up, and its subtrees lose a reference;
+// *p then points at a neighbour that remains, or nil. It returns how many
+// nodes went away.
+func release(p **Node) int {
+	n := *p
+	if n == nil {
+		return 0
+	}
+	n.refs--
+	if n.refs != 0 {
+		return 0
+	}
+	cnt := 0
+	before, after := n.prev, n.next
+	// Cut the node out before dropping its neighbours' references: a
+	// neighbour that goes away must not walk back into it.
+	if before != nil {
+		before.next = nil
+	}
+	if after != nil {
+		after.prev = nil
+	}
+	cnt += release(&before)
+	cnt += release(&after)
+	if before != nil {
+		before.next = hold(after)
+	}
+	if after != nil {
+		after.prev = hold(before)
+	}
+	switch {
+	case before != nil:
+		*p = before
+	case after != nil:
+		*p = after
+	default:
+		*p = nil
+	}
+	t, f := n.True.Next, n.False.Next
+	cnt += releaseTree(&t)
+	cnt += releaseTree(&f)
+	return cnt + 1
+}
+
+// releaseTree drops a parent's reference on a level and, when nothing
+// outside the level refers to it any more, drops the whole level.
+func releaseTree(p **Node) int {
+	cnt := release(p)
+	if *p != nil {
+		cnt += sweepLevel(*p)
+	}
+	return cnt
+}
+
+// sweepLevel removes n's level if its nodes are referenced only by each
+// other.
+func sweepLevel(n *Node) int {
+	start := n.first()
+	for m := start; m != nil; m = m.next {
+		links := uint32(0)
+		if m.prev != nil {
+			links++
+		}
+		if m.next != nil {
+			links++
+		}
+		if m.refs > links {
+			return 0
+		}
+	}
+	cnt := 0
+	for m := start; m != nil; {
+		before := m
+		cnt += release(&m)
+		if m == before {
+			// Counts that do not add up would spin here forever;
+			// leave the rest of the level alone instead.
+			break
+		}
+	}
+	return cnt
+}
+
+// chain builds the comparison nodes of one rule for an ABI with 64-bit
+// (wide) or 32-bit arguments, and returns the root, or nil when every
+// comparison is always true. Comparisons are chained by argument number
+// whatever order the caller gave them in.
+func chain(conds []Cond, wide bool, act Action) *Node {
+	var byArg [MaxArgs]*Cond
+	for i := range conds {
+		byArg[conds[i].Arg] = &conds[i]
+	}
+	var root *Node
+	// link attaches the next comparison wherever the previous one
+	// passes; finish puts the action there once no comparison follows.
+	link := func(n *Node) { root = hold(n) }
+	var finish func()
+	for _, c := range byArg {
+		if c == nil {
+			continue
+		}
+		if wide {
+			if c.Op == OpMaskedEQ && c.Mask == 0 {
+				continue // always true
+			}
+			link, finish = chain64(c, link, act)
+		} else {
+			if c.Op == OpMaskedEQ && uint32(c.Mask) == 0 {
+				continue
+			}
+			link, finish = chain32(c, link, act)
+		}
+	}
+	if finish != nil {
+		finish()
+	}
+	return root
+}
+
+func newNode(c *Cond, high bool, op Op, mask, datum uint32) *Node {
+	return &Node{Arg: c.Arg, High: high, Op: op, orig: c.Op, Mask: mask, Datum: datum & mask, full: c.Datum}
+}
+
+// chain32 compares the low word only: 32-bit ABIs have nothing above it,
+// so the rule's mask and datum are cut to 32 bits.
+func chain32(c *Cond, link func(*Node), act Action) (func(*Node), func()) {
+	op, pass := c.Op, true
+	switch c.Op {
+	case OpNE:
+		op, pass = OpEQ, false
+	case OpLT:
+		op, pass = OpGE, false
+	case OpLE:
+		op, pass = OpGT, false
+	}
+	n := newNode(c, false, op, uint32(c.Mask), uint32(c.Datum))
+	link(n)
+	br := &n.True
+	if !pass {
+		br = &n.False
+	}
+	return func(next *Node) { br.Next = hold(next) },
+		func() { *br = Branch{Action: act, Final: true} }
+}
+
+// chain64 compares the two words of a 64-bit argument:
+//
+//	EQ, MASKED_EQ, NE:  hi == Dh ? (lo == Dl ? eq : ne) : ne
+//	GT, GE, LE, LT:     hi > Dh ? above : (hi == Dh ? (lo >/>= Dl ? above : below) : below)
+//
+// where GT and LE test lo > Dl, GE and LT lo >= Dl, and the rule passes on
+// eq (EQ), ne (NE), above (GT, GE) or below (LE, LT).
+func chain64(c *Cond, link func(*Node), act Action) (func(*Node), func()) {
+	mh, ml := uint32(c.Mask>>32), uint32(c.Mask)
+	dh, dl := uint32(c.Datum>>32), uint32(c.Datum)
+	final := Branch{Action: act, Final: true}
+	switch c.Op {
+	case OpEQ, OpMaskedEQ, OpNE:
+		op := OpEQ
+		if c.Op == OpMaskedEQ {
+			op = OpMaskedEQ
+		}
+		hi, lo := newNode(c, true, op, mh, dh), newNode(c, false, op, ml, dl)
+		hi.True.Next = hold(lo)
+		link(hi)
+		if c.Op == OpNE {
+			return func(next *Node) {
+					hi.False.Next = hold(next)
+					lo.False.Next = hold(next)
+				}, func() {
+					hi.False, lo.False = final, final
+				}
+		}
+		return func(next *Node) { lo.True.Next = hold(next) },
+			func() { lo.True = final }
+	}
+	above, eq := newNode(c, true, OpGT, mh, dh), newNode(c, true, OpEQ, mh, dh)
+	lop := OpGT
+	if c.Op == OpGE || c.Op == OpLT {
+		lop = OpGE
+	}
+	lo := newNode(c, false, lop, ml, dl)
+	above.False.Next = hold(eq)
+	eq.True.Next = hold(lo)
+	link(above)
+	if c.Op == OpGT || c.Op == OpGE {
+		return func(next *Node) {
+				above.True.Next = hold(next)
+				lo.True.Next = hold(next)
+			}, func() {
+				above.True, lo.True = final, final
+			}
+	}
+	return func(next *Node) {
+			eq.False.Next = hold(next)
+			lo.False.Next = hold(next)
+		}, func() {
+			eq.False, lo.False = final, final
+		}
+}
