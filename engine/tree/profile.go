@@ -1,8 +1,9 @@
 package tree
 
 import (
+	"cmp"
 	_ "embed"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,65 +39,82 @@ var Profile = sync.OnceValue(func() map[string]float64 {
 // one instruction while the plain mean stays within 0.02 of its optimum.
 const profileShare = 0.25
 
-// heat is how much a known syscall weighs in the tree's shape: 1 for any
-// syscall, plus its share of the profile, scaled so that the profile as a
-// whole weighs profileShare of all syscalls together. Hot syscalls move up
-// without pushing the rest down far.
-type heat map[uint32]float64
+// heat lists known syscall numbers, ascending, with how much each weighs
+// in the tree's shape: 1 for any syscall, plus its share of the profile,
+// scaled so that the profile as a whole weighs profileShare of all
+// syscalls together. Hot syscalls move up without pushing the rest down
+// far.
+type heat []heatEntry
 
-func newHeat(tables []*arch.Arch, prio map[uint32]uint8) heat {
-	h := heat{}
+type heatEntry struct {
+	nr uint32
+	w  float64
+}
+
+// abiHeat caches each ABI's heat; it depends on nothing but the ABI.
+var abiHeat sync.Map // *arch.Arch → heat
+
+func heatOf(a *arch.Arch) heat {
+	if h, ok := abiHeat.Load(a); ok {
+		return h.(heat)
+	}
 	prof := Profile()
 	var total float64
 	for _, v := range prof {
 		total += v
 	}
-	for _, a := range tables {
-		nums := syscalls.Numbers(a)
-		scale := float64(len(nums)) / total
-		for nr, name := range nums {
-			h[uint32(nr)] = 1 + profileShare*prof[name]*scale
-		}
+	nums := syscalls.Numbers(a)
+	scale := float64(len(nums)) / total
+	h := make(heat, 0, len(nums))
+	for nr, name := range nums {
+		h = append(h, heatEntry{uint32(nr), 1 + profileShare*prof[name]*scale})
 	}
-	for nr, p := range prio {
-		h[nr] += float64(p) / 16
-	}
+	slices.SortFunc(h, func(x, y heatEntry) int { return cmp.Compare(x.nr, y.nr) })
+	abiHeat.Store(a, h)
 	return h
 }
 
 // sectionHeat is the heat of every known syscall of a section's ABIs,
 // with the caller's priority hints added.
 func sectionHeat(s policy.Section) heat {
-	var abis []*arch.Arch
-	prio := map[uint32]uint8{}
-	for _, t := range s.Tables {
-		abis = append(abis, t.Arch)
-		for nr, sc := range t.Syscalls {
-			if sc.Priority > 0 {
-				prio[uint32(nr)] = sc.Priority
-			}
+	h := heatOf(s.Tables[0].Arch)
+	copied := false
+	own := func() {
+		if !copied {
+			h, copied = slices.Clone(h), true
 		}
 	}
-	return newHeat(abis, prio)
+	for _, t := range s.Tables[1:] {
+		own()
+		h = append(h, heatOf(t.Arch)...)
+	}
+	for _, t := range s.Tables {
+		for nr, sc := range t.Syscalls {
+			if sc.Priority == 0 {
+				continue
+			}
+			own()
+			h = append(h, heatEntry{uint32(nr), float64(sc.Priority) / 16})
+		}
+	}
+	if copied {
+		slices.SortFunc(h, func(x, y heatEntry) int { return cmp.Compare(x.nr, y.nr) })
+	}
+	return h
 }
 
 // weights sums the heat of the numbers in each range, with minWeight as a
 // floor.
 func weights(rs []span, h heat) []float64 {
-	nrs := make([]uint32, 0, len(h))
-	for nr := range h {
-		nrs = append(nrs, nr)
-	}
-	sort.Slice(nrs, func(i, j int) bool { return nrs[i] < nrs[j] })
 	w := make([]float64, len(rs))
 	k := 0
 	for i, r := range rs {
 		w[i] = minWeight
-		for k < len(nrs) && nrs[k] < r.lo {
+		for k < len(h) && h[k].nr < r.lo {
 			k++
 		}
-		for ; k < len(nrs) && nrs[k] <= r.hi; k++ {
-			w[i] += h[nrs[k]]
+		for ; k < len(h) && h[k].nr <= r.hi; k++ {
+			w[i] += h[k].w
 		}
 	}
 	return w

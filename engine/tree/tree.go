@@ -68,10 +68,10 @@ func Generate(f *policy.Filter) ([]bpf.RawInstruction, error) {
 		sec := sections[i]
 		g := &gen{b: b, arch: sec.Tables[0].Arch, def: f.Attrs.Default}
 		rs := spans(f, sec)
-		sh := optimalShape(weights(rs, sectionHeat(sec)), func(i int) bool {
+		p := planTree(weights(rs, sectionHeat(sec)), func(i int) bool {
 			return rs[i+1].lo == rs[i+1].hi && rs[i].out == rs[i+2].out
 		})
-		checks[i] = b.load(offNr, g.search(rs, sh, 0, len(rs)-1))
+		checks[i] = b.load(offNr, g.search(rs, p))
 	}
 	for i := len(sections) - 1; i >= 0; i-- {
 		entry = b.jump(opJeq, uint32(sections[i].Token), checks[i], entry)
@@ -91,23 +91,22 @@ type gen struct {
 	def  policy.Action
 }
 
-// search emits the search tree over rs chosen by optimalShape and returns
-// its root. At each node the test is "nr >= lo" of the first range of the
-// upper part. The upper subtree is emitted first, which puts the lower one
-// nearer its parent.
-func (g *gen) search(rs []span, sh *shape, i, j int) node {
-	if i == j {
-		return g.leaf(rs[i].out)
-	}
-	k := sh.rootOf(i, j)
-	if k < 0 {
+// search emits the search tree p over rs and returns its root. At each
+// node the test is "nr >= lo" of the first range of the upper part. The
+// upper subtree is emitted first, which puts the lower one nearer its
+// parent.
+func (g *gen) search(rs []span, p *plan) node {
+	switch {
+	case p.k < 0:
 		// rs[i+1] is a single number between two ranges with the same
 		// outcome: one jeq decides all three.
-		return g.b.jump(opJeq, rs[i+1].lo, g.search(rs, sh, i+1, i+1), g.search(rs, sh, i, i))
+		return g.b.jump(opJeq, rs[p.i+1].lo, g.leaf(rs[p.i+1].out), g.leaf(rs[p.i].out))
+	case p.lo == nil:
+		return g.leaf(rs[p.i].out)
 	}
-	hi := g.search(rs, sh, k, j)
-	lo := g.search(rs, sh, i, k-1)
-	return g.b.jump(opJge, rs[k].lo, hi, lo)
+	hi := g.search(rs, p.hi)
+	lo := g.search(rs, p.lo)
+	return g.b.jump(opJge, rs[p.k].lo, hi, lo)
 }
 
 // leaf emits the code that decides a range's outcome.
