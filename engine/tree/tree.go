@@ -59,15 +59,41 @@ var ErrTooLarge = errors.New("tree: program exceeds 4096 instructions")
 
 // Generate builds the program for f.
 func Generate(f *policy.Filter) ([]bpf.RawInstruction, error) {
+	prog, _, err := generate(f)
+	return prog, err
+}
+
+// GenerateVerified builds the program for f and checks it with Verify
+// before returning it, sharing the work the two have in common.
+func GenerateVerified(f *policy.Filter) ([]bpf.RawInstruction, error) {
+	prog, plan, err := generate(f)
+	if err != nil {
+		return nil, err
+	}
+	if err := verify(f, prog, plan); err != nil {
+		return nil, err
+	}
+	return prog, nil
+}
+
+// sectionPlan is what the generator computed for one section.
+type sectionPlan struct {
+	sec   policy.Section
+	spans []span
+}
+
+func generate(f *policy.Filter) ([]bpf.RawInstruction, []sectionPlan, error) {
 	b := newBuilder()
 	entry := b.ret(uint32(f.Attrs.BadArch))
 	sections := f.Sections()
+	plans := make([]sectionPlan, len(sections))
 	// Emit back to front: the last section's check is emitted first.
 	checks := make([]node, len(sections))
 	for i := len(sections) - 1; i >= 0; i-- {
 		sec := sections[i]
 		g := &gen{b: b, arch: sec.Tables[0].Arch, def: f.Attrs.Default}
 		rs := spans(f, sec)
+		plans[i] = sectionPlan{sec, rs}
 		p := planTree(weights(rs, sectionHeat(sec)), func(i int) bool {
 			return rs[i+1].lo == rs[i+1].hi && rs[i].out == rs[i+2].out
 		})
@@ -79,9 +105,9 @@ func Generate(f *policy.Filter) ([]bpf.RawInstruction, error) {
 	entry = b.load(offArch, entry)
 	prog := b.program(entry)
 	if len(prog) > MaxInstructions {
-		return nil, ErrTooLarge
+		return nil, nil, ErrTooLarge
 	}
-	return prog, nil
+	return prog, plans, nil
 }
 
 // gen emits one section.

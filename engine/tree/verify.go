@@ -25,6 +25,14 @@ import (
 //
 // A foreign token (an ABI the filter does not name) is checked too.
 func Verify(f *policy.Filter, prog []bpf.RawInstruction) error {
+	var plans []sectionPlan
+	for _, sec := range f.Sections() {
+		plans = append(plans, sectionPlan{sec, spans(f, sec)})
+	}
+	return verify(f, prog, plans)
+}
+
+func verify(f *policy.Filter, prog []bpf.RawInstruction, plans []sectionPlan) error {
 	p, err := sim.New(prog)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
@@ -54,12 +62,11 @@ func Verify(f *policy.Filter, prog []bpf.RawInstruction) error {
 		}
 		return nil
 	}
-	secs := f.Sections()
-	for i := range secs {
-		sec := &secs[i]
+	for i := range plans {
+		sec := &plans[i].sec
 		a := sec.Tables[0].Arch
 		cuts := append([]uint32{0, arch.X32SyscallBit, ^uint32(0)}, ks...)
-		for _, r := range spans(f, *sec) {
+		for _, r := range plans[i].spans {
 			cuts = append(cuts, r.lo)
 			if r.out.sc != nil {
 				for _, args := range argSamples(r.out.sc) {
