@@ -41,6 +41,11 @@ PC_SED := -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 demo: all
 	c_tests/run.sh demo
 
+# BENCHFLAGS=-quick for a smoke run; see go run ./abi_test/bench -h.
+.PHONY: bench
+bench: all
+	SECCOMPTREE_LIBDIR=$(CURDIR)/$(BUILD) $(GO) run ./abi_test/bench $(BENCHFLAGS)
+
 check: all test-go test-c
 
 test-go: all

@@ -79,6 +79,9 @@ static void run(uint32_t def_action, const char *name, bool export_first)
 	read_all(pipefd[0], out, sizeof(out));
 	close(pipefd[0]);
 
+	if (!exited && !strstr(out, "calling ptrace"))
+		fail("%s: child hung before its forbidden call (in seccomp_load?); it said:\n%s",
+		     name, out);
 	if (!exited)
 		fail("%s: child still alive %ds after the forbidden call; it said:\n%s",
 		     name, CHILD_TIMEOUT, out);

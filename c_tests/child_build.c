@@ -80,7 +80,9 @@ int main(void)
 		close(pipefd[0]);
 
 		if (!exited)
-			fail("round %d: child hung; it said:\n%s", round, out);
+			fail("round %d: child hung %s; it said:\n%s", round,
+			     strstr(out, "loaded ") ? "after loading its filter" :
+			     "while building or loading its filter", out);
 		if (!strstr(out, "loaded ") || strstr(out, "survived"))
 			fail("round %d: child %s; it said:\n%s", round,
 			     describe_status(status), out);

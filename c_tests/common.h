@@ -44,8 +44,11 @@
 #define HAVE_SCMP_2_6 0
 #endif
 
-/* Seconds a child may take after its last expected event before we call it hung. */
-#define CHILD_TIMEOUT 20
+/*
+ * Seconds a forked child may run before we call it hung; a healthy one
+ * needs milliseconds.
+ */
+#define CHILD_TIMEOUT 10
 
 static inline void __attribute__((noreturn, format(printf, 1, 2)))
 fail(const char *fmt, ...)

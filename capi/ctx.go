@@ -1,13 +1,18 @@
 package main
 
-// #include <stdint.h>
-// #include <stdlib.h>
+/*
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "shim.h"
+*/
 import "C"
 
 import (
-	"sync"
+	"unsafe"
 
 	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
 
 	"github.com/seccomptree/seccomptree/engine/kernel"
 	"github.com/seccomptree/seccomptree/engine/policy"
@@ -16,7 +21,8 @@ import (
 
 // filterState is what a context handle refers to.
 type filterState struct {
-	f *policy.Filter
+	handle C.uintptr_t
+	f      *policy.Filter
 	// prog caches the generated program; nil when the policy changed
 	// since it was generated.
 	prog []bpf.RawInstruction
@@ -28,7 +34,7 @@ type filterState struct {
 // threads, so every access holds mu; no export keeps it across a call back
 // into C.
 var (
-	mu      sync.Mutex
+	mu      apiLock
 	filters = map[C.uintptr_t]*filterState{}
 	lastID  C.uintptr_t
 )
@@ -39,8 +45,15 @@ const handleStep = 16
 
 func register(f *policy.Filter) C.uintptr_t {
 	lastID += handleStep
-	filters[lastID] = &filterState{f: f}
+	filters[lastID] = &filterState{handle: lastID, f: f}
 	return lastID
+}
+
+// forget removes a context from the registry and its program from the
+// C side.
+func forget(ctx C.uintptr_t) {
+	delete(filters, ctx)
+	C.st_cache_drop(ctx)
 }
 
 // lookup returns the state of a live context; callers hold mu. A context
@@ -53,19 +66,68 @@ func lookup(ctx C.uintptr_t) (*filterState, error) {
 	return st, st.f.Usable()
 }
 
-// changed drops the cached program after a change to the policy.
-func (st *filterState) changed() { st.prog = nil }
-
-// program returns the context's program, generating it if needed.
-func (st *filterState) program() ([]bpf.RawInstruction, error) {
-	if st.prog == nil {
-		p, err := tree.Generate(st.f)
-		if err != nil {
-			return nil, err
-		}
-		st.prog = p
+// changed drops the cached program, here and on the C side, after a
+// change to the policy or its attributes.
+func (st *filterState) changed() {
+	if st.prog != nil {
+		st.prog = nil
+		C.st_cache_drop(st.handle)
 	}
-	return st.prog, nil
+}
+
+// program returns the context's program, generating it if needed. A
+// new program is also handed to the C side, with everything else
+// seccomp_load needs, so that loading it takes no Go code: not on a
+// thread about to be filtered, and not in a child forked without exec.
+func (st *filterState) program() ([]bpf.RawInstruction, error) {
+	if st.prog != nil {
+		return st.prog, nil
+	}
+	p, err := tree.Generate(st.f)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.publish(p); err != nil {
+		return nil, err
+	}
+	st.prog = p
+	return p, nil
+}
+
+// publish copies prog and the load options into C memory and gives them
+// to the C side, which owns them from then on.
+func (st *filterState) publish(prog []bpf.RawInstruction) error {
+	buf := encode(prog)
+	mem := C.malloc(C.size_t(len(buf)))
+	if mem == nil {
+		return unix.ENOMEM
+	}
+	C.memcpy(mem, unsafe.Pointer(&buf[0]), C.size_t(len(buf)))
+	a := st.f.Attrs
+	var flags C.uint
+	if a.TSync {
+		flags |= flagTSync
+	}
+	if a.Log {
+		flags |= flagLog
+	}
+	if a.SSB {
+		flags |= flagSpecAllow
+	}
+	ld := C.struct_st_load{
+		prog:     (*C.struct_sock_filter)(mem),
+		len:      C.ushort(len(prog)),
+		flags:    flags,
+		nnp:      C.int(b2i(a.NNP)),
+		rawrc:    C.int(b2i(a.SysRawRC)),
+		tsync:    C.int(b2i(a.TSync)),
+		listener: C.int(b2i(st.f.UsesNotify())),
+		waitkill: C.int(b2i(a.WaitKill)),
+	}
+	if C.st_cache_put(st.handle, &ld) < 0 {
+		return unix.ENOMEM
+	}
+	return nil
 }
 
 //export stgo_init
@@ -99,7 +161,7 @@ func stgo_reset(ctx C.uintptr_t, def C.uint32_t) C.int {
 func stgo_release(ctx C.uintptr_t) {
 	mu.Lock()
 	defer mu.Unlock()
-	delete(filters, ctx)
+	forget(ctx)
 }
 
 //export stgo_merge
@@ -118,7 +180,7 @@ func stgo_merge(dst, src C.uintptr_t) C.int {
 		return rc(err)
 	}
 	// A merged source is consumed, as libseccomp frees it.
-	delete(filters, src)
+	forget(src)
 	d.changed()
 	return 0
 }

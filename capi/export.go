@@ -2,18 +2,20 @@ package main
 
 /*
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
-#include "shim.h"
 */
 import "C"
 
 import (
+	"bytes"
 	"encoding/binary"
 	"unsafe"
 
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccomptree/seccomptree/engine/pfc"
 	"github.com/seccomptree/seccomptree/engine/policy"
 )
 
@@ -45,18 +47,7 @@ func stgo_export_bpf(ctx C.uintptr_t, fd C.int) C.int {
 	if err != nil {
 		return rc(err)
 	}
-	buf := encode(prog)
-	for len(buf) > 0 {
-		n, err := unix.Write(int(fd), buf)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return rcSys(st.f.Attrs.SysRawRC, err)
-		}
-		buf = buf[n:]
-	}
-	return 0
+	return writeAll(fd, encode(prog), st.f.Attrs.SysRawRC)
 }
 
 //export stgo_export_bpf_mem
@@ -88,30 +79,6 @@ func stgo_export_bpf_mem(ctx C.uintptr_t, out unsafe.Pointer, size *C.size_t) C.
 func stgo_export_pfc(ctx C.uintptr_t, fd C.int) C.int {
 	mu.Lock()
 	defer mu.Unlock()
-	if _, err := lookup(ctx); err != nil {
-		return rc(err)
-	}
-	// Not written yet: say so rather than emit something misleading.
-	return rc(policy.ErrUnsupported)
-}
-
-// Flags for seccomp(SECCOMP_SET_MODE_FILTER).
-const (
-	flagTSync      = 1 << 0
-	flagLog        = 1 << 1
-	flagSpecAllow  = 1 << 2
-	flagTSyncESRCH = 1 << 4
-)
-
-// stgo_load_prepare fills ld with everything the C loader needs: the
-// program in malloc'd memory (the caller frees it) and the load options.
-// The kernel calls themselves happen in C, so that once the filter is on
-// the calling thread no Go code runs there.
-//
-//export stgo_load_prepare
-func stgo_load_prepare(ctx C.uintptr_t, ld *C.struct_st_load) C.int {
-	mu.Lock()
-	defer mu.Unlock()
 	st, err := lookup(ctx)
 	if err != nil {
 		return rc(err)
@@ -120,34 +87,49 @@ func stgo_load_prepare(ctx C.uintptr_t, ld *C.struct_st_load) C.int {
 	if err != nil {
 		return rc(err)
 	}
-	buf := encode(prog)
-	mem := C.malloc(C.size_t(len(buf)))
-	if mem == nil {
-		return rc(unix.ENOMEM)
+	var text bytes.Buffer
+	if err := pfc.Render(&text, prog); err != nil {
+		return rc(err)
 	}
-	C.memcpy(mem, unsafe.Pointer(&buf[0]), C.size_t(len(buf)))
-	a := st.f.Attrs
-	var flags C.uint
-	if a.TSync {
-		flags |= flagTSync | flagTSyncESRCH
-	}
-	if a.Log {
-		flags |= flagLog
-	}
-	if a.SSB {
-		flags |= flagSpecAllow
-	}
-	*ld = C.struct_st_load{
-		prog:     (*C.struct_sock_filter)(mem),
-		len:      C.ushort(len(prog)),
-		flags:    flags,
-		nnp:      C.int(b2i(a.NNP)),
-		rawrc:    C.int(b2i(a.SysRawRC)),
-		tsync:    C.int(b2i(a.TSync)),
-		listener: C.int(b2i(st.f.UsesNotify())),
-		waitkill: C.int(b2i(a.WaitKill)),
+	return writeAll(fd, text.Bytes(), st.f.Attrs.SysRawRC)
+}
+
+// writeAll writes buf to fd, retrying short writes and EINTR; a failure
+// is reported as libseccomp reports system errors.
+func writeAll(fd C.int, buf []byte, raw bool) C.int {
+	for len(buf) > 0 {
+		n, err := unix.Write(int(fd), buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return rcSys(raw, err)
+		}
+		buf = buf[n:]
 	}
 	return 0
+}
+
+// Flags for seccomp(SECCOMP_SET_MODE_FILTER).
+const (
+	flagTSync     = 1 << 0
+	flagLog       = 1 << 1
+	flagSpecAllow = 1 << 2
+)
+
+// stgo_load_prepare makes sure the C side holds the program of ctx and
+// its load options (see program); seccomp_load installs them from C.
+//
+//export stgo_load_prepare
+func stgo_load_prepare(ctx C.uintptr_t) C.int {
+	mu.Lock()
+	defer mu.Unlock()
+	st, err := lookup(ctx)
+	if err != nil {
+		return rc(err)
+	}
+	_, err = st.program()
+	return rc(err)
 }
 
 func b2i(b bool) int {

@@ -7,14 +7,40 @@
 
 /* What seccomp_load needs to install a filter without calling Go. */
 struct st_load {
-	struct sock_filter *prog; /* malloc'd; the loader frees it */
+	struct sock_filter *prog; /* malloc'd, owned by the C side */
 	unsigned short len;
-	unsigned int flags;       /* SECCOMP_FILTER_FLAG_* */
+	unsigned int flags;       /* TSYNC, LOG, SPEC_ALLOW */
 	int nnp;                  /* set NO_NEW_PRIVS first */
 	int rawrc;                /* report the kernel's errno as is */
 	int tsync;
 	int listener;             /* the filter can return NOTIFY */
 	int waitkill;             /* killable wait for the supervisor */
 };
+
+/*
+ * The C side keeps the generated program of each context, so that
+ * seccomp_load needs no Go code once seccomp_precompute (or an export)
+ * ran. Go calls these with the API lock held; st_cache_put takes
+ * ownership of ld->prog and fails only for want of memory (-ENOMEM).
+ */
+int st_cache_put(uintptr_t handle, const struct st_load *ld);
+void st_cache_drop(uintptr_t handle);
+
+/*
+ * Bracket a garbage collection. st_collect_begin returns zero, and
+ * prepares nothing, where no collection may run: in a forked child and
+ * on a thread that loaded a filter.
+ */
+int st_collect_begin(void);
+void st_collect_end(void);
+
+/*
+ * Contexts released from C but not yet forgotten by Go: seccomp_release
+ * queues them here without calling Go, Go drains the queue on its next
+ * call. Guarded by the API lock.
+ */
+#define ST_RELEASE_QUEUE 64
+extern uintptr_t st_released[ST_RELEASE_QUEUE];
+extern int st_nreleased;
 
 #endif

@@ -111,7 +111,8 @@ func prune(x, n *Node, st *pruneState) int {
 			if st.flags&pNewLonger != 0 {
 				return finishPrune(st, &res, cnt)
 			}
-			for _, xb := range [2]*Node{x.True.Next, x.False.Next} {
+			for _, side := range [2]bool{true, false} {
+				xb := x.branch(side).Next
 				if xb == nil {
 					continue
 				}
@@ -124,7 +125,6 @@ func prune(x, n *Node, st *pruneState) int {
 				if x == nil {
 					break
 				}
-				xb = nil
 			}
 		default:
 			// The other way round: skip a test of the new chain.
@@ -225,13 +225,14 @@ func allActions(x *Node, act Action) bool {
 	return true
 }
 
-// graft splices chain n into the level holding *at.
-func graft(at **Node, n *Node) error {
+// graft splices chain n into the level holding *at. legacy repeats
+// libseccomp 2.5.4's merge (see Filter.Legacy254).
+func graft(at **Node, n *Node, legacy bool) error {
 	for x := *at; x != nil; {
 		switch {
 		case same(x, n):
 			for _, side := range [2]bool{true, false} {
-				if err := mergeAction(x, n, side); err != nil {
+				if err := mergeAction(x, n, side, legacy); err != nil {
 					return err
 				}
 			}
@@ -240,7 +241,7 @@ func graft(at **Node, n *Node) error {
 				switch {
 				case nb.Next == nil:
 				case xb.Next != nil:
-					if err := graft(&xb.Next, nb.Next); err != nil {
+					if err := graft(&xb.Next, nb.Next, legacy); err != nil {
 						return err
 					}
 				case !xb.Final:
@@ -250,6 +251,13 @@ func graft(at **Node, n *Node) error {
 					return nil
 				}
 			}
+			return nil
+		case onLevel(x, n):
+			// The level is shared by two parents and n went in
+			// through the other one. libseccomp links n in again
+			// and makes the level a cycle, where it then loops
+			// forever (LIBSECCOMP-BUGS #4); it is already where
+			// it belongs.
 			return nil
 		case !less(x, n):
 			if x.next == nil {
@@ -282,7 +290,7 @@ func graft(at **Node, n *Node) error {
 // mergeAction merges the action of n's outcome side into equal node x.
 // An action replaces a subtree whose actions all agree with it; two
 // different actions on the same test conflict.
-func mergeAction(x, n *Node, side bool) error {
+func mergeAction(x, n *Node, side, legacy bool) error {
 	nb, xb := n.branch(side), x.branch(side)
 	if !nb.Final {
 		return nil
@@ -302,10 +310,27 @@ func mergeAction(x, n *Node, side bool) error {
 	// keep the action of the rule whose full datum is more demanding
 	// on that side (larger for a pass, smaller for a fail).
 	if n.High && (side && n.full > x.full || !side && n.full < x.full) {
+		if legacy && !side {
+			// 2.5.4 stored the fail action as the pass action.
+			xb = &x.True
+		}
 		xb.Action = nb.Action
 	}
 	if x.leaf() || n.leaf() {
 		return ErrExist
 	}
 	return nil
+}
+
+// onLevel reports whether n is one of the nodes of x's level.
+func onLevel(x, n *Node) bool {
+	if n.prev == nil && n.next == nil {
+		return false // not linked into any level yet
+	}
+	for m := x.first(); m != nil; m = m.next {
+		if m == n {
+			return true
+		}
+	}
+	return false
 }

@@ -1,5 +1,10 @@
 package policy
 
+import (
+	"fmt"
+	"strings"
+)
+
 // A syscall's argument rules are not kept as a list. Like libseccomp, which
 // this package must match decision for decision, they are merged into one
 // decision graph of 32-bit comparisons, and the merge, not the order of the
@@ -358,4 +363,51 @@ func chain64(c *Cond, link func(*Node), act Action) (func(*Node), func()) {
 		}, func() {
 			eq.False, lo.False = final, final
 		}
+}
+
+// String renders the graph from n's level down, one node a line, indented
+// by depth: "a1.lo == 0x2 ? ERRNO(2) : next".
+func (n *Node) String() string {
+	var b strings.Builder
+	n.format(&b, 0)
+	return b.String()
+}
+
+func (n *Node) format(b *strings.Builder, depth int) {
+	for m := n.first(); m != nil; m = m.next {
+		half := "lo"
+		if m.High {
+			half = "hi"
+		}
+		op := "=="
+		switch m.Op {
+		case OpGT:
+			op = ">"
+		case OpGE:
+			op = ">="
+		}
+		mask := ""
+		if m.Mask != ^uint32(0) {
+			mask = fmt.Sprintf(" & %#x", m.Mask)
+		}
+		fmt.Fprintf(b, "%*sa%d.%s%s %s %#x ? %s : %s\n", 2*depth, "", m.Arg, half, mask, op, m.Datum, m.True, m.False)
+		if m.True.Next != nil {
+			fmt.Fprintf(b, "%*strue:\n", 2*depth+1, "")
+			m.True.Next.format(b, depth+1)
+		}
+		if m.False.Next != nil {
+			fmt.Fprintf(b, "%*sfalse:\n", 2*depth+1, "")
+			m.False.Next.format(b, depth+1)
+		}
+	}
+}
+
+func (b Branch) String() string {
+	switch {
+	case b.Next != nil:
+		return "down"
+	case b.Final:
+		return b.Action.String()
+	}
+	return "next"
 }

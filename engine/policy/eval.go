@@ -77,31 +77,23 @@ func (f *Filter) Evaluate(tok arch.Token, nr uint32, args [MaxArgs]uint64) Actio
 		if sc == nil {
 			return f.Attrs.Default
 		}
-		return sc.Decide(s.Tables[0].Arch, args, f.Attrs.Default)
+		return sc.Decide(args, f.Attrs.Default)
 	}
 	return f.Attrs.BadArch
 }
 
-// Decide returns the action of the first rule whose comparisons all hold,
-// or def. On 32-bit ABIs only the low word of an argument is compared.
-func (s *Syscall) Decide(a *arch.Arch, args [MaxArgs]uint64, def Action) Action {
-	for _, r := range s.Rules {
-		if r.matches(a, args) {
-			return r.Action
+// Decide returns the action s gives a call with arguments args, or def
+// when no rule decides. It walks the argument graph as the generated
+// program does; on 32-bit ABIs the graph only reads low words.
+func (s *Syscall) Decide(args [MaxArgs]uint64, def Action) Action {
+	if s.Rules == nil {
+		if s.HasRule {
+			return s.Action
 		}
+		return def
+	}
+	if act, ok := walk(s.Rules, &args); ok {
+		return act
 	}
 	return def
-}
-
-func (r Rule) matches(a *arch.Arch, args [MaxArgs]uint64) bool {
-	for _, c := range r.Conds {
-		v := args[c.Arg]
-		if a.Bits == 32 {
-			v = uint64(uint32(v))
-		}
-		if !c.Match(v) {
-			return false
-		}
-	}
-	return true
 }

@@ -31,19 +31,14 @@ var (
 // are only accepted with the TSKIP attribute.
 const SyscallSkip = -1
 
-// Rule is one AND-chain of argument comparisons with its action. A rule
-// without comparisons matches every call.
-type Rule struct {
-	Action Action
-	Conds  []Cond
-}
-
 // Syscall holds everything a table says about one syscall number.
 type Syscall struct {
 	Nr int32
-	// Rules are the syscall's rules in the order they were added. An
-	// unconditional rule, if any, is the only one.
-	Rules []Rule
+	// Rules is the first level of the syscall's argument graph (see
+	// Node), or nil when Action decides every call.
+	Rules *Node
+	// Action is the action of the unconditional rule when Rules is nil.
+	Action Action
 	// Priority is the caller's hint of how hot the syscall is.
 	Priority uint8
 	// HasRule is false for entries that exist only to carry a priority.
@@ -52,8 +47,8 @@ type Syscall struct {
 
 // Unconditional returns the action of the syscall's unconditional rule.
 func (s *Syscall) Unconditional() (Action, bool) {
-	if s.HasRule && len(s.Rules) == 1 && len(s.Rules[0].Conds) == 0 {
-		return s.Rules[0].Action, true
+	if s.HasRule && s.Rules == nil {
+		return s.Action, true
 	}
 	return 0, false
 }
@@ -82,6 +77,13 @@ func (t *Table) Sorted() []*Syscall {
 type Filter struct {
 	Attrs  Attrs
 	Tables []*Table // in the order the ABIs were added
+	notify bool     // a NOTIFY rule was accepted
+
+	// Legacy254 makes argument rules merge as libseccomp 2.5.4 merges
+	// them, with the bug behind advisory GHSA-4q85-33p6-j5g6
+	// (LIBSECCOMP-BUGS.md #1). Only differential tests set it, to tell
+	// that bug's effect in a 2.5.4 reference from real differences.
+	Legacy254 bool
 }
 
 // New returns an empty filter for the host ABI with the given default
@@ -206,12 +208,6 @@ func (f *Filter) AddRule(act Action, nr int32, conds []Cond, exact bool) error {
 		}
 		seen[c.Arg] = true
 	}
-	if len(conds) > 0 {
-		// Argument conditions need the rule-merging semantics of the
-		// full engine; refuse rather than build a filter that differs.
-		return ErrUnsupported
-	}
-
 	// Translate for every table first so that a failure changes nothing.
 	nrs := make([]int32, len(f.Tables))
 	for i, t := range f.Tables {
@@ -230,29 +226,70 @@ func (f *Filter) AddRule(act Action, nr int32, conds []Cond, exact bool) error {
 		}
 		nrs[i] = n
 	}
+	// Merge into copies: a refused rule must leave every table as it was.
+	merged := make([]*Syscall, len(f.Tables))
 	for i, t := range f.Tables {
-		t.add(nrs[i], Rule{Action: act, Conds: conds})
+		sc := t.Syscalls[nrs[i]].clone()
+		if sc == nil {
+			sc = &Syscall{Nr: nrs[i]}
+		}
+		if err := sc.add(chain(conds, t.Arch.Bits == 64, act), act, f.Legacy254); err != nil {
+			return err
+		}
+		merged[i] = sc
+	}
+	for i, t := range f.Tables {
+		t.Syscalls[nrs[i]] = merged[i]
+	}
+	if act == ActUserNotif {
+		f.notify = true
 	}
 	return nil
 }
 
-// add records r on nr. An unconditional rule on a syscall that already has
-// one changes nothing: libseccomp keeps the first, so we do too.
-func (t *Table) add(nr int32, r Rule) {
-	s := t.Syscalls[nr]
-	if s == nil {
-		s = &Syscall{Nr: nr}
-		t.Syscalls[nr] = s
+// add merges a rule, given as its chain (nil for no comparisons), into s
+// the way libseccomp does. An unconditional rule replaces argument rules,
+// and once there is one, later rules change nothing. Argument rules are
+// pruned and grafted into the graph (see argmerge.go).
+func (s *Syscall) add(root *Node, act Action, legacy bool) error {
+	if !s.HasRule {
+		s.Rules, s.Action, s.HasRule = root, act, true
+		return nil
 	}
-	if _, ok := s.Unconditional(); ok {
-		return
+	cut := false
+	for {
+		if s.Rules == nil {
+			if cut {
+				// Pruning removed the whole graph: the new
+				// rule covers all of it.
+				s.Rules, s.Action = root, act
+			} else {
+				releaseTree(&root)
+			}
+			return nil
+		}
+		if root == nil {
+			releaseTree(&s.Rules)
+			s.Rules, s.Action = nil, act
+			return nil
+		}
+		st := pruneState{action: act, root: &s.Rules}
+		if prune(s.Rules, root, &st) > 0 {
+			cut = true
+			if s.Rules == nil {
+				continue
+			}
+		} else if st.flags&pRedundant == pRedundant {
+			releaseTree(&root)
+			return nil
+		}
+		break
 	}
-	s.HasRule = true
-	if len(r.Conds) == 0 {
-		s.Rules = []Rule{r}
-		return
+	if err := graft(&s.Rules, root, legacy); err != nil {
+		return err
 	}
-	s.Rules = append(s.Rules, r)
+	releaseTree(&root)
+	return nil
 }
 
 // SetPriority records a hotness hint for host syscall nr on every table
@@ -283,20 +320,9 @@ func (f *Filter) SetPriority(nr int32, pri uint8) error {
 	return nil
 }
 
-// UsesNotify reports whether the filter can return the user notification
-// action, which needs a listener when it is loaded.
+// UsesNotify reports whether the filter needs a notification listener
+// when loaded: its default action notifies, or a NOTIFY rule was accepted
+// (even one that merging then dropped, as libseccomp counts it).
 func (f *Filter) UsesNotify() bool {
-	if f.Attrs.Default == ActUserNotif {
-		return true
-	}
-	for _, t := range f.Tables {
-		for _, s := range t.Syscalls {
-			for _, r := range s.Rules {
-				if r.Action == ActUserNotif {
-					return true
-				}
-			}
-		}
-	}
-	return false
+	return f.Attrs.Default == ActUserNotif || f.notify
 }

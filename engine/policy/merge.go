@@ -2,19 +2,42 @@ package policy
 
 // Clone returns a deep copy of f, for transactions.
 func (f *Filter) Clone() *Filter {
-	c := &Filter{Attrs: f.Attrs, Tables: make([]*Table, len(f.Tables))}
+	c := &Filter{Attrs: f.Attrs, Tables: make([]*Table, len(f.Tables)), notify: f.notify, Legacy254: f.Legacy254}
 	for i, t := range f.Tables {
 		nt := newTable(t.Arch)
 		for nr, s := range t.Syscalls {
-			ns := *s
-			ns.Rules = make([]Rule, len(s.Rules))
-			for j, r := range s.Rules {
-				ns.Rules[j] = Rule{Action: r.Action, Conds: append([]Cond(nil), r.Conds...)}
-			}
-			nt.Syscalls[nr] = &ns
+			nt.Syscalls[nr] = s.clone()
 		}
 		c.Tables[i] = nt
 	}
+	return c
+}
+
+// clone copies s and its argument graph, keeping the graph's sharing and
+// reference counts, which later merges depend on. It returns nil for nil.
+func (s *Syscall) clone() *Syscall {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	c.Rules = copyGraph(s.Rules, map[*Node]*Node{})
+	return &c
+}
+
+func copyGraph(n *Node, seen map[*Node]*Node) *Node {
+	if n == nil {
+		return nil
+	}
+	if c, ok := seen[n]; ok {
+		return c
+	}
+	c := new(Node)
+	seen[n] = c
+	*c = *n
+	c.prev = copyGraph(n.prev, seen)
+	c.next = copyGraph(n.next, seen)
+	c.True.Next = copyGraph(n.True.Next, seen)
+	c.False.Next = copyGraph(n.False.Next, seen)
 	return c
 }
 
@@ -35,6 +58,7 @@ func (f *Filter) Merge(src *Filter) error {
 		}
 	}
 	f.Tables = append(f.Tables, src.Tables...)
+	f.notify = f.notify || src.notify
 	src.Tables = nil
 	return nil
 }

@@ -4,20 +4,160 @@ import (
 	"github.com/seccomptree/seccomptree/engine/policy"
 )
 
-// rules emits a syscall's argument rules as a decision list: each rule's
-// comparisons in turn, the rule's action when all hold, the next rule when
-// one fails, and the default action after the last.
-func (g *gen) rules(rs []policy.Rule) node {
-	if len(rs) == 0 {
-		return g.b.ret(uint32(g.def))
+// rules emits a syscall's argument graph (see policy.Node) and returns its
+// entry. Each node of a level becomes
+//
+//	ld  [word]          unless A already holds the word
+//	and #mask           unless the mask is all ones, or A is already masked
+//	jeq/jgt/jge #datum, T, F
+//
+// where T and F are the entries of the outcome's level, a ret, or the next
+// node of the level; the last node of a level falls back to the node after
+// the one that descended into it, and the top level to the default
+// action. Comparisons with a zero mask are constant and emit nothing.
+//
+// Levels reachable from several places are emitted once per distinct
+// fall-back, and the builder shares whatever comes out identical.
+func (g *gen) rules(root *policy.Node) node {
+	a := &argGen{g: g, memo: map[levelKey]*entry{}, rets: map[node]*entry{}}
+	return a.full(a.level(root, a.ret(uint32(g.def))))
+}
+
+// entry is where control goes to run some code, given what A holds.
+type entry struct {
+	n     node // entry for any A; for a test, valid once built
+	built bool
+	// For code that starts with a test of an argument word:
+	loads  bool
+	off    uint32 // the word's offset
+	mask   uint32 // the mask the test applies
+	raw    node   // entry when A holds the word
+	masked node   // entry when A holds the word & mask
+}
+
+type levelKey struct {
+	first *policy.Node
+	fall  *entry
+}
+
+type argGen struct {
+	g    *gen
+	memo map[levelKey]*entry
+	rets map[node]*entry
+}
+
+// from is the entry of e for code that leaves the word at off, masked
+// with mask, in A.
+func (a *argGen) from(e *entry, off, mask uint32) node {
+	if e.loads && e.off == off {
+		switch {
+		case e.mask == mask:
+			return e.masked
+		case mask == ^uint32(0):
+			return e.raw
+		}
 	}
-	fail := g.rules(rs[1:])
-	n := g.b.ret(uint32(rs[0].Action))
-	conds := rs[0].Conds
-	for i := len(conds) - 1; i >= 0; i-- {
-		n = g.cond(conds[i], n, fail)
+	return a.full(e)
+}
+
+// full returns e's entry for any A, emitting its load on first use. The
+// load costs nothing extra right after the code it leads into, but a JA
+// later on, so level emits it eagerly where it is likely to be needed.
+func (a *argGen) full(e *entry) node {
+	if !e.built {
+		e.n, e.built = a.g.b.load(e.off, e.raw), true
 	}
-	return n
+	return e.n
+}
+
+func (a *argGen) ret(k uint32) *entry {
+	n := a.g.b.ret(k)
+	e := a.rets[n]
+	if e == nil {
+		e = &entry{n: n, built: true}
+		a.rets[n] = e
+	}
+	return e
+}
+
+// level emits the level holding n, falling back to fall.
+func (a *argGen) level(n *policy.Node, fall *entry) *entry {
+	nodes := n.Level()
+	key := levelKey{nodes[0], fall}
+	if e, ok := a.memo[key]; ok {
+		return e
+	}
+	e := fall
+	for i := len(nodes) - 1; i >= 0; i-- {
+		e = a.test(nodes[i], e)
+		// A node after one on the same word is entered with the word
+		// in A; any other is entered from elsewhere and loads.
+		if i == 0 || a.offset(nodes[i-1]) != e.off {
+			a.full(e)
+		}
+	}
+	a.memo[key] = e
+	return e
+}
+
+// test emits one node whose neighbour on the level is next.
+func (a *argGen) test(m *policy.Node, next *entry) *entry {
+	pass, fail := a.branch(m.True, next), a.branch(m.False, next)
+	if m.Mask == 0 {
+		// (w & 0) is 0, and the datum was masked to 0 as well.
+		if m.Op == policy.OpGT {
+			return fail
+		}
+		return pass
+	}
+	if pass == fail {
+		return pass
+	}
+	// Orderings the masked word cannot fail or cannot pass.
+	op := uint16(opJeq)
+	switch m.Op {
+	case policy.OpGT:
+		op = opJgt
+		if m.Datum >= m.Mask {
+			return fail
+		}
+	case policy.OpGE:
+		op = opJge
+		if m.Datum == 0 {
+			return pass
+		}
+		if m.Datum > m.Mask {
+			return fail
+		}
+	}
+	off := a.offset(m)
+	b := a.g.b
+	jmp := b.jump(op, m.Datum, a.from(pass, off, m.Mask), a.from(fail, off, m.Mask))
+	raw := jmp
+	if m.Mask != ^uint32(0) {
+		raw = b.stmt(opAnd, m.Mask, jmp)
+	}
+	return &entry{loads: true, off: off, mask: m.Mask, raw: raw, masked: jmp}
+}
+
+// branch is the entry an outcome leads to.
+func (a *argGen) branch(br policy.Branch, next *entry) *entry {
+	switch {
+	case br.Next != nil:
+		return a.level(br.Next, next)
+	case br.Final:
+		return a.ret(uint32(br.Action))
+	}
+	return next
+}
+
+// offset is where in seccomp_data the node's word is.
+func (a *argGen) offset(m *policy.Node) uint32 {
+	hi, lo := a.g.words(m.Arg)
+	if m.High {
+		return hi
+	}
+	return lo
 }
 
 // words returns the offsets of the high and low 32-bit halves of
@@ -28,67 +168,4 @@ func (g *gen) words(i uint) (hi, lo uint32) {
 		return base, base + 4
 	}
 	return base + 4, base
-}
-
-// cond emits one comparison, jumping to pass or fail. A 64-bit comparison
-// is two 32-bit ones; ABIs with 32-bit registers compare the low word only
-// (the kernel zero-fills the high word there, and libseccomp truncates the
-// rule's values to 32 bits).
-//
-// Orderings test the high words first and look at the low words only when
-// the high words are equal:
-//
-//	GT:  ld hi; jgt #Dh, pass, eq;  eq: jeq #Dh, lo, fail;  lo: ld lo; jgt #Dl, pass, fail
-//
-// GE is the same with jge on the low word; LT and LE are GE and GT with
-// pass and fail exchanged, NE is EQ exchanged.
-func (g *gen) cond(c policy.Cond, pass, fail node) node {
-	wide := g.arch.Bits == 64
-	hiOff, loOff := g.words(c.Arg)
-	mh, ml := uint32(c.Mask>>32), uint32(c.Mask)
-	dh, dl := uint32(c.Datum>>32), uint32(c.Datum)
-	switch c.Op {
-	case policy.OpEQ, policy.OpMaskedEQ:
-		n := g.eq(loOff, ml, dl, pass, fail)
-		if wide {
-			n = g.eq(hiOff, mh, dh, n, fail)
-		}
-		return n
-	case policy.OpNE:
-		return g.cond(policy.Cond{Arg: c.Arg, Op: policy.OpEQ, Mask: c.Mask, Datum: c.Datum}, fail, pass)
-	case policy.OpGT, policy.OpGE:
-		op := uint16(opJgt)
-		if c.Op == policy.OpGE {
-			op = opJge
-		}
-		n := g.b.load(loOff, g.b.jump(op, dl, pass, fail))
-		if wide {
-			eq := g.b.jump(opJeq, dh, n, fail)
-			n = g.b.load(hiOff, g.b.jump(opJgt, dh, pass, eq))
-		}
-		return n
-	case policy.OpLT:
-		return g.cond(policy.Cond{Arg: c.Arg, Op: policy.OpGE, Mask: c.Mask, Datum: c.Datum}, fail, pass)
-	case policy.OpLE:
-		return g.cond(policy.Cond{Arg: c.Arg, Op: policy.OpGT, Mask: c.Mask, Datum: c.Datum}, fail, pass)
-	}
-	// Unknown comparisons never get here (policy rejects them); fail
-	// closed if one does.
-	return fail
-}
-
-// eq emits "(word & mask) == datum" for one 32-bit word. A zero mask makes
-// the test constant, and an all-ones mask needs no AND.
-func (g *gen) eq(off, mask, datum uint32, pass, fail node) node {
-	if mask == 0 {
-		if datum == 0 {
-			return pass
-		}
-		return fail
-	}
-	n := g.b.jump(opJeq, datum, pass, fail)
-	if mask != ^uint32(0) {
-		n = g.b.stmt(opAnd, mask, n)
-	}
-	return g.b.load(off, n)
 }

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/seccomptree/seccomptree/engine/sim"
+)
+
+// unavailable skips when run by hand and fails under CI, where a missing
+// prerequisite means the pipeline is broken.
+func unavailable(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format+" (set CI=true to make this a failure)", args...)
+}
+
+// TestQuickDenylist runs the -quick path end to end on the smallest
+// policy and checks what must hold whatever the numbers are.
+func TestQuickDenylist(t *testing.T) {
+	libDir := os.Getenv("SECCOMPTREE_LIBDIR")
+	if libDir == "" {
+		libDir = filepath.Join("..", "..", "build")
+	}
+	if _, err := os.Stat(filepath.Join(libDir, "libseccomp.so.2")); err != nil {
+		unavailable(t, "our library is not built: %v", err)
+	}
+	cc := os.Getenv("CC")
+	if cc == "" {
+		cc = "gcc"
+	}
+	if _, err := exec.LookPath(cc); err != nil {
+		unavailable(t, "no C compiler: %v", err)
+	}
+	if _, err := os.Stat("/usr/include/seccomp.h"); err != nil {
+		unavailable(t, "system libseccomp headers: %v", err)
+	}
+
+	cfg := Config{LibDir: libDir, Runs: 3, Iters: 2000, Policies: []string{"denylist"},
+		Live: true, Progress: &bytes.Buffer{}}
+	res, err := collect(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 3 {
+		t.Fatalf("%d rows, want one per library (3)", len(res.Rows))
+	}
+	for _, r := range res.Rows {
+		if r.Gen.Err != "" {
+			t.Errorf("%s: %s", r.Lib.Label, r.Gen.Err)
+			continue
+		}
+		s := r.Stats
+		if s.Len != len(r.Gen.Prog) || s.Max < 1 || s.Mean > float64(s.Max) || s.Weighted > float64(s.Max) {
+			t.Errorf("%s: inconsistent stats %+v", r.Lib.Label, s)
+		}
+		// Without argument rules every allowed syscall is decided by its
+		// number alone, so the kernel caches all of them.
+		if s.Cached != s.Allowed || s.Allowed == 0 {
+			t.Errorf("%s: %d cached of %d allowed", r.Lib.Label, s.Cached, s.Allowed)
+		}
+		if !(r.Gen.MedNs > 0) {
+			t.Errorf("%s: no build time", r.Lib.Label)
+		}
+		for nr, ret := range s.Decisions {
+			want := sim.Cacheable(r.Gen.Prog, uint32(res.Host.Token), uint32(nr), res.Host.BigEndian)
+			if (ret == actAllow) != want {
+				t.Errorf("%s: nr %d returns %#x but Cacheable = %v", r.Lib.Label, nr, ret, want)
+			}
+		}
+		if runtime.GOARCH != "amd64" {
+			continue
+		}
+		if r.Live == nil || r.Live.Err != "" {
+			t.Errorf("%s: live run failed: %+v", r.Lib.Label, r.Live)
+			continue
+		}
+		for _, label := range []string{"base", "allow", "deny"} {
+			c, ok := r.Live.Cases[label]
+			if !ok || c.Err != "" || c.Min == 0 || c.Min > c.Med {
+				t.Errorf("%s: live case %s = %+v", r.Lib.Label, label, c)
+			}
+		}
+	}
+	if w := compareDecisions(res.Rows); w != "" {
+		t.Error(w)
+	}
+
+	var out bytes.Buffer
+	if err := report(&out, cfg, res); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"denylist", "seccomptree", "libseccomp -O1", "libseccomp -O2", "kernel:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestPolicyData(t *testing.T) {
+	w, err := weights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w) < 10 {
+		t.Errorf("profile has %d syscalls", len(w))
+	}
+	if n := len(nameList("denylist.txt")); n != 60 {
+		t.Errorf("denylist.txt has %d names, want 60", n)
+	}
+}

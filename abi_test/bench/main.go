@@ -1,0 +1,268 @@
+// Command bench compares the BPF that seccomptree's libseccomp.so.2
+// generates with the system libseccomp's, at its default optimize level and
+// with the binary tree (SCMP_FLTATR_CTL_OPTIMIZE=2), on five policies.
+//
+//	SECCOMPTREE_LIBDIR=$PWD/build go run ./abi_test/bench [-quick]
+//
+// For every (policy, library) it reports the program length; how many BPF
+// instructions a syscall executes (mean and max over the arch's syscall
+// table, and mean weighted by testdata/syscall_profile.txt); how many
+// syscalls the kernel's action cache would allow without running the
+// filter; the median time from seccomp_init to an exported filter; and, on
+// x86_64, the TSC cost of live syscalls under the loaded filter.
+//
+// A C program (testdata/bench.c) does the libseccomp calls, once with the
+// system library and once with the one in SECCOMPTREE_LIBDIR; this program
+// writes its policy scripts and analyses the filters it exports with
+// engine/sim. Anything a library cannot build is shown as n/a with the
+// failing call and errno, not treated as a failure of the bench.
+package main
+
+import (
+	"embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/seccomptree/seccomptree/engine/arch"
+	"github.com/seccomptree/seccomptree/engine/syscalls"
+	"golang.org/x/sys/unix"
+)
+
+//go:embed testdata/*.c testdata/*.txt
+var data embed.FS
+
+func mustData(name string) []byte {
+	b, err := data.ReadFile("testdata/" + name)
+	if err != nil {
+		panic(err) // embedded at build time: cannot be missing
+	}
+	return b
+}
+
+func errnoName(e int) string {
+	if n := unix.ErrnoName(syscall.Errno(e)); n != "" {
+		return n
+	}
+	return fmt.Sprintf("errno %d", e)
+}
+
+// Config is everything a run depends on.
+type Config struct {
+	LibDir   string   // directory holding our libseccomp.so.2
+	Runs     int      // timed builds per (policy, library)
+	Iters    int      // live syscalls per case
+	Policies []string // names to run; all when empty
+	Live     bool     // measure live costs (x86_64 only)
+	Progress io.Writer
+}
+
+func main() {
+	quick := flag.Bool("quick", false, "smoke run: few timing runs and live iterations")
+	runs := flag.Int("runs", 200, "timed builds per policy and library")
+	iters := flag.Int("iters", 1_000_000, "live syscalls per case")
+	only := flag.String("policy", "", "comma-separated policies to run (default all)")
+	live := flag.Bool("live", true, "measure live syscall costs (x86_64 only)")
+	flag.Parse()
+
+	cfg := Config{
+		LibDir:   os.Getenv("SECCOMPTREE_LIBDIR"),
+		Runs:     *runs,
+		Iters:    *iters,
+		Live:     *live,
+		Progress: os.Stderr,
+	}
+	if *quick {
+		cfg.Runs, cfg.Iters = 5, 20_000
+	}
+	if *only != "" {
+		cfg.Policies = strings.Split(*only, ",")
+	}
+	if cfg.LibDir == "" {
+		cfg.LibDir = "build"
+	}
+	if err := run(cfg, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// Row is one (policy, library) line of the table.
+type Row struct {
+	Policy *Policy
+	Lib    Lib
+	Gen    *GenResult
+	Stats  *Stats
+	Live   *LiveResult
+	LiveNA string
+}
+
+// Result is a whole run, ready to print.
+type Result struct {
+	Host      *arch.Arch
+	NSyscalls int // distinct syscall numbers in the host's table
+	Rows      []Row
+	Versions  map[string]string
+}
+
+func run(cfg Config, w io.Writer) error {
+	res, err := collect(cfg)
+	if err != nil {
+		return err
+	}
+	return report(w, cfg, res)
+}
+
+// collect builds, exports, analyses and (on x86_64) times every selected
+// policy with every library.
+func collect(cfg Config) (*Result, error) {
+	libDir, err := filepath.Abs(cfg.LibDir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(libDir, "libseccomp.so.2")); err != nil {
+		return nil, fmt.Errorf("our library: %w (run make first)", err)
+	}
+	host := arch.Host()
+	table := syscalls.Table(host)
+	if table == nil {
+		return nil, fmt.Errorf("no syscall table for %s", host.Name)
+	}
+	nSyscalls := len(syscalls.Numbers(host))
+	prof, err := weights()
+	if err != nil {
+		return nil, err
+	}
+	for n := range prof {
+		if _, ok := table[n]; !ok {
+			return nil, fmt.Errorf("syscall_profile.txt: %s is not an %s syscall", n, host.Name)
+		}
+	}
+
+	tmp, err := os.MkdirTemp("", "seccomptree-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	c, err := buildC(tmp)
+	if err != nil {
+		return nil, err
+	}
+	libs := []Lib{
+		{Label: "seccomptree", Dir: libDir, Opt: 1},
+		{Label: "libseccomp -O1", Opt: 1},
+		{Label: "libseccomp -O2", Opt: 2},
+	}
+
+	names := slices.Concat(nameList("denylist.txt"), nameList("systemd_system_service.txt"))
+	for n := range table {
+		names = append(names, n)
+	}
+	docker, err := dockerProfile()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range docker.Syscalls {
+		names = append(names, s.Names...)
+	}
+	resolved, err := c.resolve(libs[1], names)
+	if err != nil {
+		return nil, fmt.Errorf("resolving names with the system libseccomp: %w", err)
+	}
+	known := map[string]bool{}
+	for n := range resolved {
+		known[n] = true
+	}
+	all, err := policies(table, known)
+	if err != nil {
+		return nil, err
+	}
+
+	liveNA := ""
+	if !cfg.Live {
+		liveNA = "disabled by -live=false"
+	} else if runtime.GOARCH != "amd64" {
+		liveNA = "rdtsc timing is x86_64 only"
+	}
+
+	var rows []Row
+	versions := map[string]string{}
+	for _, p := range all {
+		if len(cfg.Policies) > 0 && !slices.Contains(cfg.Policies, p.Name) {
+			continue
+		}
+		for _, lib := range libs {
+			fmt.Fprintf(cfg.Progress, "bench: %-9s %-15s build x%d", p.Name, lib.Label, cfg.Runs)
+			g, err := c.gen(lib, p, cfg.Runs)
+			if err != nil {
+				fmt.Fprintln(cfg.Progress)
+				return nil, fmt.Errorf("%s with %s: %w", p.Name, lib.Label, err)
+			}
+			if err := checkLibrary(lib, g, libDir, versions); err != nil {
+				fmt.Fprintln(cfg.Progress)
+				return nil, err
+			}
+			row := Row{Policy: p, Lib: lib, Gen: g, LiveNA: liveNA}
+			if g.Err == "" {
+				if row.Stats, err = analyse(g.Prog, host, table, prof); err != nil {
+					fmt.Fprintln(cfg.Progress)
+					return nil, fmt.Errorf("%s with %s: %w", p.Name, lib.Label, err)
+				}
+			}
+			if liveNA == "" {
+				fmt.Fprintf(cfg.Progress, ", live x%d", cfg.Iters)
+				cases := []LiveCase{
+					{Label: "base", Name: "getppid", Want: "ok"},
+					{Label: "allow", Name: "getppid", Want: "ok"},
+					p.Deny,
+				}
+				if p.ArgCase != nil {
+					cases = append(cases, *p.ArgCase)
+				}
+				if row.Live, err = c.live(lib, p, cases, table, cfg.Iters); err != nil {
+					fmt.Fprintln(cfg.Progress)
+					return nil, fmt.Errorf("%s with %s: %w", p.Name, lib.Label, err)
+				}
+			}
+			fmt.Fprintln(cfg.Progress)
+			rows = append(rows, row)
+		}
+	}
+	if len(rows) == 0 {
+		return nil, errors.New("no policy selected")
+	}
+	return &Result{Host: host, NSyscalls: nSyscalls, Rows: rows, Versions: versions}, nil
+}
+
+// checkLibrary makes sure LD_LIBRARY_PATH did what it should: our rows come
+// from our library and the system rows from the system's. It records the
+// versions for the report's header.
+func checkLibrary(lib Lib, g *GenResult, libDir string, versions map[string]string) error {
+	if g.Library == "" {
+		return fmt.Errorf("%s: the C program could not tell which library it loaded", lib.Label)
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(g.Library))
+	if err != nil {
+		return err
+	}
+	ours, err := filepath.EvalSymlinks(libDir)
+	if err != nil {
+		return err
+	}
+	key := "system"
+	if lib.Dir != "" {
+		key = "seccomptree"
+	}
+	if (dir == ours) != (lib.Dir != "") {
+		return fmt.Errorf("%s: loaded %s, not the intended library", lib.Label, g.Library)
+	}
+	versions[key] = fmt.Sprintf("%s, %s, timed export via %s", g.Version, g.Library, g.Export)
+	return nil
+}

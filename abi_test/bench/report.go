@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/sys/unix"
+)
+
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+func kernelRelease() string {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return "unknown"
+	}
+	return unix.ByteSliceToString(u.Release[:])
+}
+
+// footnotes numbers the reasons behind n/a cells, once each.
+type footnotes struct {
+	reasons []string
+}
+
+func (f *footnotes) na(reason string) string {
+	for i, r := range f.reasons {
+		if r == reason {
+			return fmt.Sprintf("n/a[%d]", i+1)
+		}
+	}
+	f.reasons = append(f.reasons, reason)
+	return fmt.Sprintf("n/a[%d]", len(f.reasons))
+}
+
+func report(w io.Writer, cfg Config, res *Result) error {
+	host, rows, versions := res.Host, res.Rows, res.Versions
+	fmt.Fprintf(w, "cpu:      %s (%d CPUs)\n", cpuModel(), runtime.NumCPU())
+	fmt.Fprintf(w, "kernel:   %s %s\n", kernelRelease(), host.Name)
+	fmt.Fprintf(w, "date:     %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(w, "go:       %s\n", runtime.Version())
+	fmt.Fprintf(w, "ours:     libseccomp %s\n", versions["seccomptree"])
+	fmt.Fprintf(w, "system:   libseccomp %s\n", versions["system"])
+	fmt.Fprintf(w, "settings: %d timed builds per cell, %d live calls per case\n\n", cfg.Runs, cfg.Iters)
+
+	var notes footnotes
+	table := [][]string{{"policy", "library", "insns", "mean", "max", "wmean", "cached",
+		"gen ms", "sys/ours", "allow", "arg", "deny", "no filter"}}
+	var ours *Row
+	for i := range rows {
+		r := &rows[i]
+		if r.Lib.Dir != "" {
+			ours = r
+		}
+		name := r.Policy.Name
+		if i > 0 && rows[i-1].Policy == r.Policy {
+			name = ""
+		}
+		cells := []string{name, r.Lib.Label}
+		if r.Gen.Err != "" {
+			na := notes.na(r.Lib.Label + " cannot build " + r.Policy.Name + ": " + r.Gen.Err)
+			cells = append(cells, na, na, na, na, na, na, na)
+		} else {
+			s := r.Stats
+			ratio := ""
+			switch {
+			case r == ours:
+				ratio = "-"
+			case ours == nil || ours.Policy != r.Policy || ours.Gen.Err != "":
+				ratio = notes.na("no seccomptree time to compare with")
+			default:
+				ratio = fmt.Sprintf("%.1fx", r.Gen.MedNs/ours.Gen.MedNs)
+			}
+			cells = append(cells,
+				fmt.Sprint(s.Len),
+				fmt.Sprintf("%.1f", s.Mean),
+				fmt.Sprint(s.Max),
+				fmt.Sprintf("%.1f", s.Weighted),
+				fmt.Sprintf("%d/%d", s.Cached, s.Allowed),
+				fmtMs(r.Gen.MedNs),
+				ratio)
+		}
+		table = append(table, append(cells, liveCells(r, &notes)...))
+	}
+	writeTable(w, table, 2)
+
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, `insns     program length in BPF instructions
+mean/max  instructions executed per syscall, over all %d %s syscall numbers
+          (arguments and instruction pointer zero)
+wmean     mean weighted by testdata/syscall_profile.txt (a server-like mix)
+cached    syscalls the kernel's action cache allows without running the filter
+          / syscalls the filter allows with zero arguments
+gen ms    median time of seccomp_init -> rule adds -> export (ours: export_bpf_mem
+          into a buffer; system: export_bpf to /dev/null), one process per cell
+sys/ours  system median / our median (above 1: ours builds faster)
+allow, arg, deny, no filter: TSC ticks per syscall, min/median, in a fresh process
+          per row: getppid allowed unconditionally; an allowed syscall decided by
+          an argument rule; lookup_dcookie denied with ERRNO(EPERM); getppid before
+          the filter is loaded
+`, res.NSyscalls, host.Name)
+	for _, r := range rows {
+		if r.Lib.Dir == "" {
+			continue
+		}
+		fmt.Fprintf(w, "%-10s%s\n", r.Policy.Name, r.Policy.Note)
+	}
+	for _, r := range rows {
+		if r.Gen.Skipped > 0 {
+			fmt.Fprintf(w, "%-10s%s skipped %d names it does not know\n", r.Policy.Name, r.Lib.Label, r.Gen.Skipped)
+		}
+	}
+	if warn := compareDecisions(rows); warn != "" {
+		fmt.Fprintln(w, warn)
+	}
+	for i, n := range notes.reasons {
+		fmt.Fprintf(w, "[%d] %s\n", i+1, n)
+	}
+	return nil
+}
+
+func fmtMs(ns float64) string {
+	ms := ns / 1e6
+	switch {
+	case ms < 1:
+		return fmt.Sprintf("%.3f", ms)
+	case ms < 100:
+		return fmt.Sprintf("%.2f", ms)
+	}
+	return fmt.Sprintf("%.0f", ms)
+}
+
+func liveCells(r *Row, notes *footnotes) []string {
+	const n = 4
+	cells := make([]string, 0, n)
+	if r.LiveNA != "" {
+		na := notes.na("live costs: " + r.LiveNA)
+		for range n {
+			cells = append(cells, na)
+		}
+		return cells
+	}
+	for _, label := range []string{"allow", "arg", "deny", "base"} {
+		t, ok := r.Live.Cases[label]
+		switch {
+		case label == "arg" && r.Policy.ArgCase == nil:
+			cells = append(cells, notes.na("the policy has no argument rule"))
+		case label != "base" && r.Live.Err != "":
+			cells = append(cells, notes.na(r.Lib.Label+" cannot load "+r.Policy.Name+": "+r.Live.Err))
+		case !ok:
+			cells = append(cells, notes.na("no measurement"))
+		case t.Err != "":
+			cells = append(cells, notes.na(fmt.Sprintf("%s %s, %s case: %s", r.Lib.Label, r.Policy.Name, label, t.Err)))
+		default:
+			cells = append(cells, fmt.Sprintf("%d/%d", t.Min, t.Med))
+		}
+	}
+	return cells
+}
+
+// compareDecisions warns when two libraries disagree on a syscall's fate:
+// a fast filter that decides differently is not a result.
+func compareDecisions(rows []Row) string {
+	var out []string
+	for i := range rows {
+		a := &rows[i]
+		if a.Stats == nil || a.Lib.Dir == "" {
+			continue
+		}
+		for j := range rows {
+			b := &rows[j]
+			if b.Policy != a.Policy || b.Lib.Dir != "" || b.Stats == nil {
+				continue
+			}
+			diff := 0
+			for nr, ret := range a.Stats.Decisions {
+				if b.Stats.Decisions[nr] != ret {
+					diff++
+				}
+			}
+			if diff > 0 {
+				out = append(out, fmt.Sprintf("WARNING: %s: %s and %s decide %d syscalls differently",
+					a.Policy.Name, a.Lib.Label, b.Lib.Label, diff))
+			}
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// writeTable prints rows in aligned columns: the first left columns
+// left-aligned (names), the rest right-aligned (numbers), two spaces apart.
+func writeTable(w io.Writer, rows [][]string, left int) {
+	width := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i < left {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString(pad + c)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}
