@@ -35,10 +35,32 @@ func check(t *testing.T, f *policy.Filter) []int {
 			if policy.Action(got) != want {
 				t.Fatalf("%s nr %#x: got %v, want %v\n%s", a, nr, policy.Action(got), want, sim.Disassemble(prog))
 			}
+			// Every unconditional allow must be one the kernel's
+			// action cache can prove, and nothing else may be.
+			uncond := want == policy.ActAllow && unconditional(f, tok, nr)
+			if c := sim.Cacheable(prog, uint32(tok), nr, a.BigEndian); c != uncond {
+				t.Fatalf("%s nr %#x: cacheable %v, unconditional allow %v\n%s", a, nr, c, uncond, sim.Disassemble(prog))
+			}
 			steps = append(steps, n)
 		}
 	}
 	return steps
+}
+
+// unconditional reports whether the decision for nr in section tok does
+// not depend on the arguments.
+func unconditional(f *policy.Filter, tok arch.Token, nr uint32) bool {
+	for _, s := range f.Sections() {
+		if s.Token == tok {
+			sc := f.Lookup(s, nr)
+			if sc == nil || s.Foreign(nr) {
+				return true
+			}
+			_, ok := sc.Unconditional()
+			return ok
+		}
+	}
+	return true
 }
 
 func TestGenerate(t *testing.T) {
@@ -87,7 +109,15 @@ func TestRandom(t *testing.T) {
 			if act == f.Attrs.Default {
 				continue
 			}
-			if err := f.AddRule(act, int32(rng.Intn(1024)), nil, false); err != nil {
+			nr := int32(rng.Intn(1024))
+			if rng.Intn(5) == 0 {
+				// Argument rules interleave with plain ones; merge
+				// refusals (EEXIST) are part of the semantics.
+				c, _ := policy.NewCond(uint(rng.Intn(6)), policy.Op(1+rng.Intn(7)), rng.Uint64()>>uint(rng.Intn(64)), rng.Uint64())
+				f.AddRule(act, nr, []policy.Cond{c}, false)
+				continue
+			}
+			if err := f.AddRule(act, nr, nil, false); err != nil {
 				t.Fatal(err)
 			}
 		}
