@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"github.com/seccomptree/seccomptree/engine/tree"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,26 +111,12 @@ func nameList(file string) []string {
 	return names
 }
 
-// weights reads the syscall frequency profile.
+// weights is the syscall frequency profile the tree generator is shaped
+// by (engine/tree's profile.txt), so that "weighted mean" measures what the
+// generator optimises for; the system library is measured with the same
+// weights.
 func weights() (map[string]float64, error) {
-	w := map[string]float64{}
-	sc := bufio.NewScanner(bytes.NewReader(mustData("syscall_profile.txt")))
-	for sc.Scan() {
-		line, _, _ := strings.Cut(sc.Text(), "#")
-		f := strings.Fields(line)
-		if len(f) == 0 {
-			continue
-		}
-		if len(f) != 2 {
-			return nil, fmt.Errorf("syscall_profile.txt: bad line %q", sc.Text())
-		}
-		v, err := strconv.ParseFloat(f[1], 64)
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("syscall_profile.txt: bad weight in %q", sc.Text())
-		}
-		w[f[0]] = v
-	}
-	return w, nil
+	return tree.Profile(), nil
 }
 
 // dockerCaps is the capability set of a plain `docker run`.

@@ -107,7 +107,8 @@ func report(w io.Writer, cfg Config, res *Result) error {
 	fmt.Fprintf(w, `insns     program length in BPF instructions
 mean/max  instructions executed per syscall, over all %d %s syscall numbers
           (arguments and instruction pointer zero)
-wmean     mean weighted by testdata/syscall_profile.txt (a server-like mix)
+wmean     mean weighted by engine/tree/profile.txt (a server-like mix, the profile
+          the tree is shaped by)
 cached    syscalls the kernel's action cache allows without running the filter
           / syscalls the filter allows with zero arguments
 gen ms    median time of seccomp_init -> rule adds -> export (ours: export_bpf_mem
