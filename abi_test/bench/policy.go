@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"github.com/seccomptree/seccomptree/engine/tree"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +11,8 @@ import (
 	mobyseccomp "github.com/moby/profiles/seccomp"
 	"github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/seccomptree/seccomptree/engine/tree"
 )
 
 // Raw SCMP_ACT_* values, as the C side hands them to libseccomp unchanged.
