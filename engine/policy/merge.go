@@ -20,7 +20,9 @@ func (s *Syscall) clone() *Syscall {
 		return nil
 	}
 	c := *s
-	c.Rules = copyGraph(s.Rules, map[*Node]*Node{})
+	if s.Rules != nil {
+		c.Rules = copyGraph(s.Rules, map[*Node]*Node{})
+	}
 	return &c
 }
 
