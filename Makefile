@@ -26,13 +26,46 @@ LDFLAGS := -s -w -extldflags '-Wl,-soname,libseccomp.so.2 -Wl,--version-script=$
 
 .PHONY: all demo check test-go test-c test-abi install uninstall clean
 
-all: $(LIB)
+all: $(LIB) tool man
 
 $(LIB): $(GO_SOURCES) $(HEADERS)
 	@mkdir -p $(BUILD)
 	CGO_ENABLED=1 $(GO) build -buildmode=c-shared -trimpath -ldflags "$(LDFLAGS)" -o $@ ./capi
 	@rm -f $(BUILD)/libseccomp.so.h $(BUILD)/libseccomp.so.2.h
 	ln -sf libseccomp.so.2 $(BUILD)/libseccomp.so
+
+# The seccomptree command and the man pages (roff generated from
+# capi/man/*.md by go-md2man; other names a page documents become .so
+# aliases of it).
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+TOOL        := $(BUILD)/seccomptree
+MAN_SOURCES := $(wildcard capi/man/*.md)
+MAN_STAMP   := $(BUILD)/man/.stamp
+
+.PHONY: tool man install-tool install-man
+
+tool: $(TOOL)
+
+$(TOOL): $(GO_SOURCES)
+	@mkdir -p $(BUILD)
+	CGO_ENABLED=0 $(GO) build -trimpath -o $@ ./engine/cmd/seccomptree
+
+man: $(MAN_STAMP)
+
+$(MAN_STAMP): $(MAN_SOURCES) $(wildcard engine/cmd/md2man/*.go) go.mod go.sum
+	rm -rf $(BUILD)/man
+	$(GO) run ./engine/cmd/md2man -o $(BUILD)/man $(MAN_SOURCES)
+	touch $@
+
+install-tool: $(TOOL)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(TOOL) $(DESTDIR)$(BINDIR)/seccomptree
+
+install-man: $(MAN_STAMP)
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -m 0644 $(BUILD)/man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(BUILD)/man/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
 
 # Generated at install time: the paths are the install's, not the build's.
 PC_SED := -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
@@ -54,7 +87,7 @@ test-go: all
 test-c: all
 	c_tests/run.sh
 
-install: all
+install: all install-tool install-man
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/libseccomp.so.2
 	ln -sf libseccomp.so.2 $(DESTDIR)$(LIBDIR)/libseccomp.so
@@ -65,7 +98,9 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libseccomp.so.2 $(DESTDIR)$(LIBDIR)/libseccomp.so \
 	      $(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(HEADERS)) \
-	      $(DESTDIR)$(PKGCONFIGDIR)/libseccomp.pc
+	      $(DESTDIR)$(PKGCONFIGDIR)/libseccomp.pc \
+	      $(DESTDIR)$(BINDIR)/seccomptree $(DESTDIR)$(MANDIR)/man1/seccomptree.1 \
+	      $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(wildcard $(BUILD)/man/man3/*.3)))
 
 clean:
 	rm -rf $(BUILD) c_tests/bin
