@@ -24,13 +24,28 @@ const sockFilterSize = 8
 
 // encode lays prog out as an array of struct sock_filter in host order.
 func encode(prog []bpf.RawInstruction) []byte {
+	return encodeOrder(prog, binary.NativeEndian)
+}
+
+// exported encodes prog for seccomp_export_bpf(_mem), which writes it in
+// the byte order of the filter's ABIs, as libseccomp does: a big-endian
+// filter built on a little-endian machine is written big-endian, ready
+// for the machine that will load it.
+func exported(st *filterState, prog []bpf.RawInstruction) []byte {
+	if st.f.Tables[0].Arch.BigEndian {
+		return encodeOrder(prog, binary.BigEndian)
+	}
+	return encodeOrder(prog, binary.LittleEndian)
+}
+
+func encodeOrder(prog []bpf.RawInstruction, order binary.ByteOrder) []byte {
 	out := make([]byte, len(prog)*sockFilterSize)
 	for i, ins := range prog {
 		b := out[i*sockFilterSize:]
-		binary.NativeEndian.PutUint16(b[0:], ins.Op)
+		order.PutUint16(b[0:], ins.Op)
 		b[2] = ins.Jt
 		b[3] = ins.Jf
-		binary.NativeEndian.PutUint32(b[4:], ins.K)
+		order.PutUint32(b[4:], ins.K)
 	}
 	return out
 }
@@ -47,7 +62,7 @@ func stgo_export_bpf(ctx C.uintptr_t, fd C.int) C.int {
 	if err != nil {
 		return rc(err)
 	}
-	return writeAll(fd, encode(prog), st.f.Attrs.SysRawRC)
+	return writeAll(fd, exported(st, prog), st.f.Attrs.SysRawRC)
 }
 
 //export stgo_export_bpf_mem
@@ -62,7 +77,7 @@ func stgo_export_bpf_mem(ctx C.uintptr_t, out unsafe.Pointer, size *C.size_t) C.
 	if err != nil {
 		return rc(err)
 	}
-	buf := encode(prog)
+	buf := exported(st, prog)
 	var ret C.int
 	if out != nil {
 		if C.size_t(len(buf)) > *size {

@@ -31,6 +31,19 @@
  *   export                   seccomp_export_bpf       payload HEX (the bytes
  *                            written, i.e. struct sock_filter in host order)
  *   null VERB ARGS...        VERB with a NULL context (for verbs that take one)
+ *   resolve_name NAME        seccomp_syscall_resolve_name   rc is the number
+ *   resolve_name_arch TOKEN NAME
+ *                            seccomp_syscall_resolve_name_arch   rc is the number
+ *   resolve_name_rewrite TOKEN NAME
+ *                            seccomp_syscall_resolve_name_rewrite   rc is the
+ *                            number
+ *   resolve_num_arch TOKEN NR
+ *                            seccomp_syscall_resolve_num_arch   payload NAME,
+ *                            or "(null)" for NULL
+ *   arch_resolve NAME        seccomp_arch_resolve_name   payload TOKEN (0 when
+ *                            unknown)
+ *
+ * The resolver verbs need no context and may come before any init.
  *
  * Numbers are C literals (strtoull/strtoll base 0, so 0x.. and negatives
  * work). ACTION, and the VALUE of attr_set, may also be ALLOW, KILL,
@@ -327,6 +340,31 @@ int main(void)
 				seccomp_release(ctx);
 			ctx = seccomp_init(action(tok[1]));
 			report(ctx ? 0 : -1, NULL);
+		} else if (!strcmp(verb, "resolve_name")) {
+			if (ntok != 2)
+				bad("resolve_name wants NAME");
+			report(seccomp_syscall_resolve_name(tok[1]), NULL);
+		} else if (!strcmp(verb, "resolve_name_arch")) {
+			if (ntok != 3)
+				bad("resolve_name_arch wants TOKEN NAME");
+			report(seccomp_syscall_resolve_name_arch(arch_token(tok[1]), tok[2]), NULL);
+		} else if (!strcmp(verb, "resolve_name_rewrite")) {
+			if (ntok != 3)
+				bad("resolve_name_rewrite wants TOKEN NAME");
+			report(seccomp_syscall_resolve_name_rewrite(arch_token(tok[1]), tok[2]), NULL);
+		} else if (!strcmp(verb, "resolve_num_arch")) {
+			if (ntok != 3)
+				bad("resolve_num_arch wants TOKEN NR");
+			char *name = seccomp_syscall_resolve_num_arch(arch_token(tok[1]),
+								      (int)num_s(tok[2]));
+			report(0, name ? name : "(null)");
+			free(name);
+		} else if (!strcmp(verb, "arch_resolve")) {
+			char buf[32];
+			if (ntok != 2)
+				bad("arch_resolve wants NAME");
+			snprintf(buf, sizeof(buf), "%" PRIu32, seccomp_arch_resolve_name(tok[1]));
+			report(0, buf);
 		} else if (!strcmp(verb, "release")) {
 			if (ctx)
 				seccomp_release(ctx);

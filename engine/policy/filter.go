@@ -208,38 +208,34 @@ func (f *Filter) AddRule(act Action, nr int32, conds []Cond, exact bool) error {
 		}
 		seen[c.Arg] = true
 	}
-	// Translate for every table first so that a failure changes nothing.
-	nrs := make([]int32, len(f.Tables))
+	// Stage every table's changes on copies, table by table as
+	// libseccomp adds them, so that the first failure is the one
+	// reported and a refused rule leaves every table as it was.
+	staged := make([]map[int32]*Syscall, len(f.Tables))
 	for i, t := range f.Tables {
-		n, err := translate(t, nr)
+		ps, err := placements(t, nr, conds, exact)
 		if err != nil {
 			return err
 		}
-		if _, mux := syscalls.Multiplexer(t.Arch, n); mux {
-			// Such a call can also arrive through socketcall(2) or
-			// ipc(2); a rule on the direct number alone would let the
-			// multiplexed form bypass it.
-			return ErrUnsupported
+		staged[i] = map[int32]*Syscall{}
+		for _, p := range ps {
+			sc := staged[i][p.nr]
+			if sc == nil {
+				sc = t.Syscalls[p.nr].clone()
+			}
+			if sc == nil {
+				sc = &Syscall{Nr: p.nr}
+			}
+			if err := sc.add(chain(p.conds, t.Arch.Bits == 64, act), act, f.Legacy254); err != nil {
+				return err
+			}
+			staged[i][p.nr] = sc
 		}
-		if n < SyscallSkip && exact {
-			return ErrDomain
-		}
-		nrs[i] = n
-	}
-	// Merge into copies: a refused rule must leave every table as it was.
-	merged := make([]*Syscall, len(f.Tables))
-	for i, t := range f.Tables {
-		sc := t.Syscalls[nrs[i]].clone()
-		if sc == nil {
-			sc = &Syscall{Nr: nrs[i]}
-		}
-		if err := sc.add(chain(conds, t.Arch.Bits == 64, act), act, f.Legacy254); err != nil {
-			return err
-		}
-		merged[i] = sc
 	}
 	for i, t := range f.Tables {
-		t.Syscalls[nrs[i]] = merged[i]
+		for nr, sc := range staged[i] {
+			t.Syscalls[nr] = sc
+		}
 	}
 	if act == ActUserNotif {
 		f.notify = true
@@ -293,31 +289,34 @@ func (s *Syscall) add(root *Node, act Action, legacy bool) error {
 }
 
 // SetPriority records a hotness hint for host syscall nr on every table
-// where the name exists.
+// where the name exists. As in libseccomp, a hint only ever raises an
+// entry's priority, and it is not transactional: a table that cannot
+// take it does not keep the others from doing so, and the first failure
+// is reported.
 func (f *Filter) SetPriority(nr int32, pri uint8) error {
 	if err := f.checkSyscall(nr); err != nil {
 		return err
 	}
-	nrs := make([]int32, len(f.Tables))
-	for i, t := range f.Tables {
-		n, err := translate(t, nr)
+	var first error
+	for _, t := range f.Tables {
+		n, ok, err := priorityTarget(t, nr)
 		if err != nil {
-			return err
+			if first == nil {
+				first = err
+			}
+			continue
 		}
-		nrs[i] = n
-	}
-	for i, t := range f.Tables {
-		if nrs[i] < SyscallSkip {
+		if !ok {
 			continue // not a syscall on this ABI: nothing to make hot
 		}
-		s := t.Syscalls[nrs[i]]
+		s := t.Syscalls[n]
 		if s == nil {
-			s = &Syscall{Nr: nrs[i]}
-			t.Syscalls[nrs[i]] = s
+			s = &Syscall{Nr: n}
+			t.Syscalls[n] = s
 		}
-		s.Priority = pri
+		s.Priority = max(s.Priority, pri)
 	}
-	return nil
+	return first
 }
 
 // UsesNotify reports whether the filter needs a notification listener
