@@ -94,15 +94,20 @@ func prune(x, n *Node, st *pruneState) int {
 			if gone {
 				break
 			}
-			uniform := allActions(x, res.action)
-			if uniform && res.flags&pMatch != 0 && res.flags&pNewDone != 0 && res.flags&pExistLonger != 0 {
+			// allActions walks the whole subgraph: ask only when the
+			// flags make its answer matter.
+			matched := res.flags&pMatch != 0
+			newShorter := res.flags&pNewDone != 0 && res.flags&pExistLonger != 0
+			existShorter := res.flags&pExistDone != 0 && res.flags&pNewLonger != 0
+			uniform := matched && (newShorter || existShorter) && allActions(x, res.action)
+			if uniform && newShorter {
 				// The new rule decides everything below here
 				// the same way with fewer tests.
 				cnt += removeNode(st.root, x)
 				if *st.root == nil {
 					return finishPrune(st, &res, cnt)
 				}
-			} else if uniform && res.flags&pMatch != 0 && res.flags&pExistDone != 0 && res.flags&pNewLonger != 0 {
+			} else if uniform && existShorter {
 				return finishPrune(st, &res, cnt)
 			}
 		case less(x, n):

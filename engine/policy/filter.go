@@ -9,6 +9,7 @@
 package policy
 
 import (
+	"fmt"
 	"sort"
 
 	"golang.org/x/sys/unix"
@@ -43,6 +44,19 @@ type Syscall struct {
 	Priority uint8
 	// HasRule is false for entries that exist only to carry a priority.
 	HasRule bool
+
+	// added records every rule merged into the syscall, in order, so that
+	// the graph can be rebuilt exactly after a merge that failed half way
+	// (see undo). Merging is deterministic, so replaying the same rules
+	// gives the same graph, reference counts included.
+	added []addedRule
+}
+
+// addedRule is one successful merge, as its inputs.
+type addedRule struct {
+	conds []Cond
+	wide  bool
+	act   Action
 }
 
 // Unconditional returns the action of the syscall's unconditional rule.
@@ -78,6 +92,8 @@ type Filter struct {
 	Attrs  Attrs
 	Tables []*Table // in the order the ABIs were added
 	notify bool     // a NOTIFY rule was accepted
+	// corrupt is set if undoing a refused rule failed; see Usable.
+	corrupt error
 
 	// Legacy254 makes argument rules merge as libseccomp 2.5.4 merges
 	// them, with the bug behind advisory GHSA-4q85-33p6-j5g6
@@ -113,6 +129,10 @@ func (f *Filter) Reset(def Action) error {
 func (f *Filter) Usable() error {
 	if len(f.Tables) == 0 {
 		return ErrInvalid
+	}
+	if f.corrupt != nil {
+		// Fail closed: a filter whose undo went wrong builds nothing.
+		return ErrFault
 	}
 	return nil
 }
@@ -208,33 +228,53 @@ func (f *Filter) AddRule(act Action, nr int32, conds []Cond, exact bool) error {
 		}
 		seen[c.Arg] = true
 	}
-	// Stage every table's changes on copies, table by table as
-	// libseccomp adds them, so that the first failure is the one
-	// reported and a refused rule leaves every table as it was.
-	staged := make([]map[int32]*Syscall, len(f.Tables))
-	for i, t := range f.Tables {
-		ps, err := placements(t, nr, conds, exact)
-		if err != nil {
-			return err
-		}
-		staged[i] = map[int32]*Syscall{}
-		for _, p := range ps {
-			sc := staged[i][p.nr]
-			if sc == nil {
-				sc = t.Syscalls[p.nr].clone()
+	// Merge in place, table by table as libseccomp adds them, so that the
+	// first failure is the one reported. A failure undoes what the rule
+	// changed so far: a refused rule leaves every table as it was. Undo
+	// replays, which is costlier than copying up front, but refusals are
+	// rare and copying every graph on every rule is quadratic.
+	type touched struct {
+		t    *Table
+		nr   int32
+		prev *Syscall // nil if the entry did not exist
+		n    int      // len(added) before this rule
+	}
+	var done []touched
+	undo := func() {
+		for i := len(done) - 1; i >= 0; i-- {
+			d := done[i]
+			if d.prev == nil {
+				delete(d.t.Syscalls, d.nr)
+				continue
 			}
-			if sc == nil {
-				sc = &Syscall{Nr: p.nr}
+			r, err := d.prev.replay(d.n, f.Legacy254)
+			if err != nil && f.corrupt == nil {
+				f.corrupt = err
 			}
-			if err := sc.add(chain(p.conds, t.Arch.Bits == 64, act), act, f.Legacy254); err != nil {
-				return err
-			}
-			staged[i][p.nr] = sc
+			d.t.Syscalls[d.nr] = r
 		}
 	}
-	for i, t := range f.Tables {
-		for nr, sc := range staged[i] {
-			t.Syscalls[nr] = sc
+	for _, t := range f.Tables {
+		ps, err := placements(t, nr, conds, exact)
+		if err != nil {
+			undo()
+			return err
+		}
+		wide := t.Arch.Bits == 64
+		for _, p := range ps {
+			sc := t.Syscalls[p.nr]
+			if sc == nil {
+				sc = &Syscall{Nr: p.nr}
+				t.Syscalls[p.nr] = sc
+				done = append(done, touched{t, p.nr, nil, 0})
+			} else {
+				done = append(done, touched{t, p.nr, sc, len(sc.added)})
+			}
+			if err := sc.add(chain(p.conds, wide, act), act, f.Legacy254); err != nil {
+				undo()
+				return err
+			}
+			sc.added = append(sc.added, addedRule{p.conds, wide, act})
 		}
 	}
 	if act == ActUserNotif {
@@ -324,4 +364,20 @@ func (f *Filter) SetPriority(nr int32, pri uint8) error {
 // (even one that merging then dropped, as libseccomp counts it).
 func (f *Filter) UsesNotify() bool {
 	return f.Attrs.Default == ActUserNotif || f.notify
+}
+
+// replay rebuilds s from its first n recorded rules, keeping its
+// priority. It returns a new Syscall; s itself may be half merged.
+// These rules were all accepted once, in this order, so replaying cannot
+// fail unless merging stopped being deterministic; if it does, the error
+// is returned rather than a graph that differs from the one approved.
+func (s *Syscall) replay(n int, legacy bool) (*Syscall, error) {
+	r := &Syscall{Nr: s.Nr, Priority: s.Priority}
+	for _, a := range s.added[:n] {
+		if err := r.add(chain(a.conds, a.wide, a.act), a.act, legacy); err != nil {
+			return r, fmt.Errorf("policy: replaying accepted rules failed: %w", err)
+		}
+		r.added = append(r.added, a)
+	}
+	return r, nil
 }

@@ -2,7 +2,7 @@ package policy
 
 // Clone returns a deep copy of f, for transactions.
 func (f *Filter) Clone() *Filter {
-	c := &Filter{Attrs: f.Attrs, Tables: make([]*Table, len(f.Tables)), notify: f.notify, Legacy254: f.Legacy254}
+	c := &Filter{Attrs: f.Attrs, Tables: make([]*Table, len(f.Tables)), notify: f.notify, corrupt: f.corrupt, Legacy254: f.Legacy254}
 	for i, t := range f.Tables {
 		nt := newTable(t.Arch)
 		for nr, s := range t.Syscalls {
@@ -23,6 +23,7 @@ func (s *Syscall) clone() *Syscall {
 	if s.Rules != nil {
 		c.Rules = copyGraph(s.Rules, map[*Node]*Node{})
 	}
+	c.added = append([]addedRule(nil), s.added...)
 	return &c
 }
 
