@@ -32,10 +32,12 @@
 
 /*
  * Signals the library must not leave deliverable on its threads. Not
- * SIGCHLD, SIGPROF, SIGURG and signals 32 to 34: the Go runtime
- * unblocks those on every thread it starts, whatever mask it inherited.
+ * SIGCHLD, SIGPROF and signals 32 to 34: the Go runtime unblocks those
+ * on every thread it starts, whatever mask it inherited (the library
+ * covers them differently, see shim.c). SIGURG is blocked because the
+ * library is built with async preemption off.
  */
-static const int async_probe[] = { SIGUSR1, SIGUSR2, SIGALRM, SIGTERM,
+static const int async_probe[] = { SIGURG, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM,
 				   SIGHUP, SIGINT, SIGQUIT, SIGWINCH,
 				   35, 64 /* real-time */ };
 

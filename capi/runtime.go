@@ -78,9 +78,9 @@ var (
 // other threads do not exist, nor on a thread that installed a filter
 // through us: the collection needs futex, mmap, madvise and friends, and
 // threads, which would inherit the filter. The next call from another
-// thread collects instead. While it runs, the runtime's threads execute
-// Go code on Go stacks, so the C side makes host signal handlers use
-// the signal stack for that time (st_collect_begin).
+// thread collects instead. During and just after a collection the
+// runtime's threads run Go code on Go stacks, so the C side has host
+// signal handlers use the signal stack for that time (st_collect_begin).
 func maybeCollect() {
 	metrics.Read(allocs)
 	n := allocs[0].Value.Uint64()
@@ -109,3 +109,9 @@ func drainReleased() {
 	}
 	C.st_nreleased = 0
 }
+
+// stgo_ready does nothing; calling it waits until the runtime and this
+// package are initialised (see restore_after_go in shim.c).
+//
+//export stgo_ready
+func stgo_ready() {}

@@ -81,20 +81,32 @@ static int all_filtered;
 uintptr_t st_released[ST_RELEASE_QUEUE];
 int st_nreleased;
 
+/* The forking thread's mask, while it holds the lock across fork(). */
+static sigset_t fork_mask;
+
+/*
+ * Nothing of ours may be in the middle of a call when the process forks,
+ * so fork waits for the lock. The runtime's own threads cannot be held
+ * the same way: see "Living in your process" in README.md for what that
+ * leaves.
+ */
 static void fork_prepare(void)
 {
+	pthread_sigmask(SIG_BLOCK, &async_signals, &fork_mask);
 	pthread_mutex_lock(&api_lock);
 }
 
 static void fork_parent(void)
 {
 	pthread_mutex_unlock(&api_lock);
+	pthread_sigmask(SIG_SETMASK, &fork_mask, NULL);
 }
 
 static void fork_child(void)
 {
 	in_child = 1;
 	pthread_mutex_init(&api_lock, NULL);
+	pthread_sigmask(SIG_SETMASK, &fork_mask, NULL);
 }
 
 /* The mask of the thread that runs the constructors (normally the host's
@@ -128,8 +140,22 @@ __attribute__((constructor(101))) static void block_before_go(void)
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
+static void enter(sigset_t *saved);
+static void leave(const sigset_t *saved);
+
+/*
+ * Before the host thread's mask comes back, this also waits for the
+ * runtime to finish starting (a first call does): a host that forks
+ * early would otherwise give its child a runtime that is half started
+ * and whose starting thread does not exist there.
+ */
 __attribute__((constructor)) static void restore_after_go(void)
 {
+	sigset_t saved;
+
+	enter(&saved);
+	stgo_ready();
+	leave(&saved);
 	if (host_mask_saved)
 		pthread_sigmask(SIG_SETMASK, &host_mask, NULL);
 	host_mask_saved = 0;
@@ -178,9 +204,11 @@ static void leave(const sigset_t *saved)
 
 /*
  * The runtime unblocks these on every thread it starts, whatever mask
- * it inherited (34 is glibc's SIGRTMIN). Its threads idle on their
- * pthread stacks, where a host handler runs safely; only while a
- * collection runs do they run Go code on small Go stacks.
+ * it inherited: SIGCHLD, SIGPROF, 34 (glibc's SIGRTMIN) always, SIGURG
+ * unless async preemption is off (the Makefile turns it off). Its
+ * threads idle on their pthread stacks, where a host handler runs
+ * safely; only around a collection do they run Go code on small Go
+ * stacks.
  */
 static const int go_unblocked[] = { SIGCHLD, SIGPROF, SIGURG, 34 };
 #define NGO_UNBLOCKED (sizeof(go_unblocked) / sizeof(go_unblocked[0]))
