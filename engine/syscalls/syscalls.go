@@ -1,6 +1,10 @@
 package syscalls
 
-import "github.com/seccomptree/seccomptree/engine/arch"
+import (
+	"sync"
+
+	"github.com/seccomptree/seccomptree/engine/arch"
+)
 
 // Markers used by the generated rows.
 const (
@@ -21,27 +25,25 @@ type row struct {
 }
 
 var (
-	byName   = make(map[string]*row, len(rows))
-	byNumber [nabi]map[int32]*row
-	byPseudo = map[int32][]*row{} // usually one row; see pseudoOrder
-	column   = make(map[string]int, nabi)
-	names    = make([]string, 0, len(rows))
+	byName = make(map[string]*row, len(rows))
+	// byNumber is built per ABI on first use: a process that uses the
+	// library for its own ABI should not pay, at load time, for indexing
+	// all 23 (it costs about a millisecond).
+	byNumber     [nabi]map[int32]*row
+	byNumberOnce [nabi]sync.Once
+	byPseudo     = map[int32][]*row{} // usually one row; see pseudoOrder
+	column       = make(map[string]int, nabi)
+	names        = make([]string, 0, len(rows))
 )
 
 func init() {
 	for c, name := range columns {
 		column[name] = c
-		byNumber[c] = map[int32]*row{}
 	}
 	for i := range rows {
 		r := &rows[i]
 		byName[r.name] = r
 		names = append(names, r.name)
-		for c, nr := range r.nr {
-			if nr != no {
-				byNumber[c][nr] = r
-			}
-		}
 	}
 	// Shared pseudo numbers keep libseccomp's preference order; every
 	// other pseudo number has a single name.
@@ -54,6 +56,20 @@ func init() {
 			byPseudo[r.pseudo] = []*row{r}
 		}
 	}
+}
+
+// numbers returns column c's number index, building it on first use.
+func numbers(c int) map[int32]*row {
+	byNumberOnce[c].Do(func() {
+		m := make(map[int32]*row, len(rows))
+		for i := range rows {
+			if nr := rows[i].nr[c]; nr != no {
+				m[nr] = &rows[i]
+			}
+		}
+		byNumber[c] = m
+	})
+	return byNumber[c]
 }
 
 // col returns a's column in the rows.
@@ -97,7 +113,7 @@ func Name(a *arch.Arch, nr int32) (name string, ok bool) {
 		return "", false
 	}
 	if nr >= 0 {
-		r, ok := byNumber[c][nr]
+		r, ok := numbers(c)[nr]
 		if !ok {
 			return "", false
 		}
@@ -133,8 +149,8 @@ func Table(a *arch.Arch) map[string]int32 {
 	if !ok {
 		return nil
 	}
-	m := make(map[string]int32, len(byNumber[c]))
-	for nr, r := range byNumber[c] {
+	m := make(map[string]int32, len(numbers(c)))
+	for nr, r := range numbers(c) {
 		m[r.name] = nr
 	}
 	return m
@@ -146,8 +162,8 @@ func Numbers(a *arch.Arch) map[int32]string {
 	if !ok {
 		return nil
 	}
-	m := make(map[int32]string, len(byNumber[c]))
-	for nr, r := range byNumber[c] {
+	m := make(map[int32]string, len(numbers(c)))
+	for nr, r := range numbers(c) {
 		m[nr] = r.name
 	}
 	return m
