@@ -9,6 +9,7 @@ package main
 import "C"
 
 import (
+	"os"
 	"unsafe"
 
 	"golang.org/x/net/bpf"
@@ -18,6 +19,11 @@ import (
 	"github.com/seccomptree/seccomptree/engine/policy"
 	"github.com/seccomptree/seccomptree/engine/tree"
 )
+
+// selfCheck verifies every generated program against its policy before
+// it leaves the library (tree.Verify): a mismatch is an error, never a
+// filter. SECCOMPTREE_SELFCHECK=0 in the environment turns it off.
+var selfCheck = os.Getenv("SECCOMPTREE_SELFCHECK") != "0"
 
 // filterState is what a context handle refers to.
 type filterState struct {
@@ -83,7 +89,12 @@ func (st *filterState) program() ([]bpf.RawInstruction, error) {
 	if st.prog != nil {
 		return st.prog, nil
 	}
-	p, err := tree.Generate(st.f)
+	generate := tree.GenerateVerified
+	if !selfCheck {
+		generate = tree.Generate
+	}
+	p, err := generate(st.f)
+	generated = true
 	if err != nil {
 		return nil, err
 	}

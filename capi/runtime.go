@@ -70,7 +70,16 @@ func (l *apiLock) Unlock() {
 var (
 	allocs      = []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
 	collectedAt uint64
+
+	// Reading the allocation counter costs more than most calls, so it
+	// is read after calls that generated a program (the big
+	// allocations) and otherwise every checkEvery calls, which allocate
+	// a few hundred bytes each.
+	callsSinceCheck int
+	generated       bool
 )
+
+const checkEvery = 64
 
 // maybeCollect runs a full collection, and returns the freed memory to
 // the kernel, once collectEvery bytes were allocated since the last one.
@@ -82,6 +91,11 @@ var (
 // runtime's threads run Go code on Go stacks, so the C side has host
 // signal handlers use the signal stack for that time (st_collect_begin).
 func maybeCollect() {
+	callsSinceCheck++
+	if !generated && callsSinceCheck < checkEvery {
+		return
+	}
+	callsSinceCheck, generated = 0, false
 	metrics.Read(allocs)
 	n := allocs[0].Value.Uint64()
 	if n-collectedAt < collectEvery || C.st_collect_begin() == 0 {

@@ -27,6 +27,10 @@ type Lib struct {
 	Label string
 	Dir   string // prepended to LD_LIBRARY_PATH; "" for the system library
 	Opt   int
+	Env   []string // added to the C program's environment
+	// GenOnly rows measure building only; their live costs would repeat
+	// the row above.
+	GenOnly bool
 }
 
 // cprog is the compiled testdata/bench.c.
@@ -55,7 +59,7 @@ func (c *cprog) run(lib Lib, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, c.bin, args...)
-	cmd.Env = os.Environ()
+	cmd.Env = append(os.Environ(), lib.Env...)
 	if lib.Dir != "" {
 		ld := lib.Dir
 		if old := os.Getenv("LD_LIBRARY_PATH"); old != "" {
