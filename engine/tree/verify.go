@@ -92,10 +92,12 @@ func verify(f *policy.Filter, prog []bpf.RawInstruction, plans []sectionPlan) er
 	return nil
 }
 
-// argSamples lists argument vectors around the data of sc's rules: for
-// every argument a comparison looks at, each high word it is compared with
-// (±1, plus 0 and all ones) paired with each such low word, one argument at
-// a time, the others zero.
+// argSamples lists argument vectors around the data of sc's rules, one
+// argument at a time, the others zero: every low word a comparison looks
+// at (datum, ±1, and the datum with the bits outside the mask set) with
+// the high word 0, and every such high word with the low words 0 and all
+// ones. Pairing every high word with every low word would check more but
+// grows with the square of the rules; this stays linear.
 func argSamples(sc *policy.Syscall) [][policy.MaxArgs]uint64 {
 	var words [policy.MaxArgs][2]map[uint32]bool // [arg][high]
 	seen := map[*policy.Node]bool{}
@@ -122,27 +124,25 @@ func argSamples(sc *policy.Syscall) [][policy.MaxArgs]uint64 {
 	}
 	visit(sc.Rules)
 	var out [][policy.MaxArgs]uint64
+	add := func(arg int, hi, lo uint32) {
+		var args [policy.MaxArgs]uint64
+		args[arg] = uint64(hi)<<32 | uint64(lo)
+		out = append(out, args)
+	}
 	for arg, hl := range words {
-		if hl[0] == nil && hl[1] == nil {
-			continue
+		for _, lo := range sorted(hl[0]) {
+			add(arg, 0, lo)
 		}
-		his, los := sorted(hl[1]), sorted(hl[0])
-		for _, hi := range his {
-			for _, lo := range los {
-				var args [policy.MaxArgs]uint64
-				args[arg] = uint64(hi)<<32 | uint64(lo)
-				out = append(out, args)
-			}
+		for _, hi := range sorted(hl[1]) {
+			add(arg, hi, 0)
+			add(arg, hi, ^uint32(0))
 		}
 	}
 	return out
 }
 
-// sorted returns the keys of set in order, or {0, all ones} for no set.
+// sorted returns the keys of set in order.
 func sorted(set map[uint32]bool) []uint32 {
-	if set == nil {
-		return []uint32{0, ^uint32(0)}
-	}
 	out := make([]uint32, 0, len(set))
 	for w := range set {
 		out = append(out, w)

@@ -49,3 +49,34 @@ func TestVerify(t *testing.T) {
 		t.Errorf("off-by-one program accepted")
 	}
 }
+
+// TestVerifyArgs checks that the self-check looks at argument tests: a
+// program whose comparison constant is off by one is caught.
+func TestVerifyArgs(t *testing.T) {
+	f, err := policy.New(policy.Errno(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []uint64{0x5401, 0x5402, 1 << 40} {
+		c, _ := policy.NewCond(1, policy.OpEQ, v, 0)
+		if err := f.AddRule(policy.ActAllow, 16, []policy.Cond{c}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prog, err := GenerateVerified(f)
+	if err != nil {
+		t.Fatalf("generated program rejected: %v", err)
+	}
+	for i := range prog {
+		if prog[i].Op != opJeq || prog[i].K != 0x5402 {
+			continue
+		}
+		bad := append(prog[:0:0], prog...)
+		bad[i].K++
+		if err := Verify(f, bad); err == nil {
+			t.Errorf("argument constant changed at %d, program accepted", i)
+		}
+		return
+	}
+	t.Fatal("no comparison with 0x5402 in the program")
+}
