@@ -22,8 +22,15 @@ import (
 
 // selfCheck verifies every generated program against its policy before
 // it leaves the library (tree.Verify): a mismatch is an error, never a
-// filter. SECCOMPTREE_SELFCHECK=0 in the environment turns it off.
+// filter. SECCOMPTREE_SELFCHECK=0 in the environment turns it off, and
+// SECCOMPTREE_SELFCHECK=full lifts the bound on argument samples.
 var selfCheck = os.Getenv("SECCOMPTREE_SELFCHECK") != "0"
+
+func init() {
+	if os.Getenv("SECCOMPTREE_SELFCHECK") == "full" {
+		tree.ArgSampleBudget = 0
+	}
+}
 
 // filterState is what a context handle refers to.
 type filterState struct {

@@ -138,6 +138,26 @@ func argSamples(sc *policy.Syscall) [][policy.MaxArgs]uint64 {
 			add(arg, hi, ^uint32(0))
 		}
 	}
+	return spread(out, ArgSampleBudget)
+}
+
+// ArgSampleBudget bounds the argument vectors the self-check tries per
+// syscall; 0 means no bound. A syscall with hundreds of argument rules is
+// a long chain, so trying all of its samples costs the square of its
+// rules; past the budget an evenly spread subset is tried. Set it once,
+// before generating.
+var ArgSampleBudget = 96
+
+// spread returns at most n elements of xs, evenly spaced, first and last
+// included.
+func spread[T any](xs []T, n int) []T {
+	if n <= 0 || len(xs) <= n {
+		return xs
+	}
+	out := make([]T, 0, n)
+	for i := 0; i < n; i++ {
+		out = append(out, xs[i*(len(xs)-1)/(n-1)])
+	}
 	return out
 }
 
