@@ -44,10 +44,18 @@ func TestQuickDenylist(t *testing.T) {
 	}
 
 	cfg := Config{LibDir: libDir, Runs: 3, Iters: 2000, Policies: []string{"denylist"},
-		Live: true, Progress: &bytes.Buffer{}}
+		Live: true, StartupRuns: 2, Progress: &bytes.Buffer{}}
 	res, err := collect(cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, l := range res.StartupOrder {
+		if s := res.Startup[l]; s.Wall <= 0 || s.Threads < 1 || s.RSSKiB <= 0 || s.VSizeKiB <= 0 {
+			t.Errorf("%s: implausible start-up figures %+v", l, s)
+		}
+	}
+	if len(res.StartupOrder) != 2 {
+		t.Errorf("start-up measured for %v, want ours and the system's", res.StartupOrder)
 	}
 	if len(res.Rows) != 4 {
 		t.Fatalf("%d rows, want one per library and one without self-check (4)", len(res.Rows))

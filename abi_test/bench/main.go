@@ -61,7 +61,10 @@ type Config struct {
 	Iters    int      // live syscalls per case
 	Policies []string // names to run; all when empty
 	Live     bool     // measure live costs (x86_64 only)
-	Progress io.Writer
+	// StartupRuns is how many processes measure each library's start-up
+	// cost; 0 skips it.
+	StartupRuns int
+	Progress    io.Writer
 }
 
 func main() {
@@ -70,6 +73,7 @@ func main() {
 	iters := flag.Int("iters", 1_000_000, "live syscalls per case")
 	only := flag.String("policy", "", "comma-separated policies to run (default all)")
 	live := flag.Bool("live", true, "measure live syscall costs (x86_64 only)")
+	starts := flag.Int("starts", 50, "processes timed per library for the start-up cost (0 skips)")
 	flag.Parse()
 
 	cfg := Config{
@@ -78,9 +82,11 @@ func main() {
 		Iters:    *iters,
 		Live:     *live,
 		Progress: os.Stderr,
+
+		StartupRuns: *starts,
 	}
 	if *quick {
-		cfg.Runs, cfg.Iters = 5, 20_000
+		cfg.Runs, cfg.Iters, cfg.StartupRuns = 5, 20_000, 5
 	}
 	if *only != "" {
 		cfg.Policies = strings.Split(*only, ",")
@@ -110,6 +116,11 @@ type Result struct {
 	NSyscalls int // distinct syscall numbers in the host's table
 	Rows      []Row
 	Versions  map[string]string
+	// Startup holds each library's process cost, by label; StartupRuns
+	// is how many processes each figure is the median of.
+	Startup      map[string]*Startup
+	StartupOrder []string
+	StartupRuns  int
 }
 
 func run(cfg Config, w io.Writer) error {
@@ -117,7 +128,13 @@ func run(cfg Config, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return report(w, cfg, res)
+	if err := report(w, cfg, res); err != nil {
+		return err
+	}
+	if len(res.Startup) > 0 {
+		reportStartup(w, res.StartupOrder, res.Startup, res.StartupRuns)
+	}
+	return nil
 }
 
 // collect builds, exports, analyses and (on x86_64) times every selected
@@ -243,7 +260,20 @@ func collect(cfg Config) (*Result, error) {
 	if len(rows) == 0 {
 		return nil, errors.New("no policy selected")
 	}
-	return &Result{Host: host, NSyscalls: nSyscalls, Rows: rows, Versions: versions}, nil
+	res := &Result{Host: host, NSyscalls: nSyscalls, Rows: rows, Versions: versions,
+		Startup: map[string]*Startup{}, StartupRuns: cfg.StartupRuns}
+	if cfg.StartupRuns > 0 {
+		for _, lib := range []Lib{libs[0], libs[2]} {
+			fmt.Fprintf(cfg.Progress, "bench: start-up  %-15s x%d\n", lib.Label, cfg.StartupRuns)
+			st, err := c.startup(lib, cfg.StartupRuns)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", lib.Label, err)
+			}
+			res.Startup[lib.Label] = st
+			res.StartupOrder = append(res.StartupOrder, lib.Label)
+		}
+	}
+	return res, nil
 }
 
 // checkLibrary makes sure LD_LIBRARY_PATH did what it should: our rows come

@@ -395,15 +395,44 @@ static int cmd_live(int opt, long iters, const char *result, const char *script,
 }
 #endif
 
+/*
+ * startup: what loading the library costs a process that uses it once:
+ * create and release one context, then report the process's threads,
+ * resident and virtual size. The caller times the whole process.
+ */
+static int cmd_startup(void)
+{
+	char line[256];
+	FILE *f;
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+
+	if (ctx == NULL)
+		return 1;
+	seccomp_release(ctx);
+	f = fopen("/proc/self/status", "r");
+	if (f == NULL)
+		return 1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "Threads:", 8) == 0 ||
+		    strncmp(line, "VmRSS:", 6) == 0 ||
+		    strncmp(line, "VmSize:", 7) == 0)
+			fputs(line, stdout);
+	}
+	fclose(f);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 && strcmp(argv[1], "startup") == 0)
+		return cmd_startup();
 	if (argc >= 2 && strcmp(argv[1], "names") == 0)
 		return cmd_names(argc - 2, argv + 2);
 	if (argc == 6 && strcmp(argv[1], "gen") == 0)
 		return cmd_gen(atoi(argv[2]), atoi(argv[3]), argv[4], argv[5]);
 	if (argc >= 6 && strcmp(argv[1], "live") == 0)
 		return cmd_live(atoi(argv[2]), atol(argv[3]), argv[4], argv[5], argc - 6, argv + 6);
-	fprintf(stderr, "usage: bench names|gen|live ...\n");
+	fprintf(stderr, "usage: bench names|gen|live|startup ...\n");
 	return 2;
 }
