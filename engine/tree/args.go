@@ -1,6 +1,9 @@
 package tree
 
 import (
+	"cmp"
+	"slices"
+
 	"github.com/seccomptree/seccomptree/engine/policy"
 )
 
@@ -89,7 +92,12 @@ func (a *argGen) level(n *policy.Node, fall *entry) *entry {
 	}
 	e := fall
 	for i := len(nodes) - 1; i >= 0; i-- {
-		e = a.test(nodes[i], e)
+		if j := a.switchRun(nodes, i); i-j+1 >= minSwitch {
+			e = a.eqSwitch(nodes[j:i+1], e)
+			i = j
+		} else {
+			e = a.test(nodes[i], e)
+		}
 		// A node after one on the same word is entered with the word
 		// in A; any other is entered from elsewhere and loads.
 		if i == 0 || a.offset(nodes[i-1]) != e.off {
@@ -98,6 +106,62 @@ func (a *argGen) level(n *policy.Node, fall *entry) *entry {
 	}
 	a.memo[key] = e
 	return e
+}
+
+// minSwitch is the shortest run of equality tests worth a search.
+const minSwitch = 4
+
+// switchable reports whether m is an equality test of a whole word whose
+// failure just moves on to the next node: a run of such tests on one word
+// can match at most one node, whatever their order.
+func switchable(m *policy.Node) bool {
+	return (m.Op == policy.OpEQ || m.Op == policy.OpMaskedEQ) && m.Mask == ^uint32(0) &&
+		m.False.Next == nil && !m.False.Final
+}
+
+// switchRun returns the first index of the run of switchable nodes on
+// one word that ends at nodes[i], with distinct data; i+1 when nodes[i]
+// is not switchable.
+func (a *argGen) switchRun(nodes []*policy.Node, i int) int {
+	if !switchable(nodes[i]) {
+		return i + 1
+	}
+	off := a.offset(nodes[i])
+	seen := map[uint32]bool{nodes[i].Datum: true}
+	j := i
+	for j > 0 && switchable(nodes[j-1]) && a.offset(nodes[j-1]) == off && !seen[nodes[j-1].Datum] {
+		j--
+		seen[nodes[j].Datum] = true
+	}
+	return j
+}
+
+// eqSwitch emits a run of equality tests on one word (see switchable) as
+// a binary search over their data instead of a chain: at most one can
+// hold, so the order the level gives them does not matter. For values
+// lo_k <= d_m <= hi_k:
+//
+//	jge #d_mid, upper, lower   ...   jeq #d_i, pass_i, next
+func (a *argGen) eqSwitch(run []*policy.Node, next *entry) *entry {
+	off := a.offset(run[0])
+	sorted := slices.Clone(run)
+	slices.SortFunc(sorted, func(x, y *policy.Node) int { return cmp.Compare(x.Datum, y.Datum) })
+	full := ^uint32(0)
+	fail := a.from(next, off, full)
+	b := a.g.b
+	var search func(i, j int) node
+	search = func(i, j int) node {
+		if i == j {
+			m := sorted[i]
+			return b.jump(opJeq, m.Datum, a.from(a.branch(m.True, next), off, full), fail)
+		}
+		mid := (i + j + 1) / 2
+		hi := search(mid, j)
+		lo := search(i, mid-1)
+		return b.jump(opJge, sorted[mid].Datum, hi, lo)
+	}
+	root := search(0, len(sorted)-1)
+	return &entry{loads: true, off: off, mask: full, raw: root, masked: root}
 }
 
 // test emits one node whose neighbour on the level is next.

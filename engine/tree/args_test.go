@@ -285,3 +285,69 @@ func TestArgCode(t *testing.T) {
 		})
 	}
 }
+
+// TestEqualitySwitch checks the search over runs of equality tests (the
+// socket families or ioctl commands of real profiles): decisions equal
+// Evaluate around every datum, mixed with rules that break the run, and
+// a lookup among many values costs far fewer instructions than a chain.
+func TestEqualitySwitch(t *testing.T) {
+	for _, name := range argArches {
+		a := arch.MustByName(name)
+		t.Run(name, func(t *testing.T) {
+			for seed := range 40 {
+				rng := rand.New(rand.NewSource(int64(seed)))
+				f, err := policy.New(policy.Errno(1))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a != arch.Host() {
+					f.RemoveArch(arch.Host())
+					f.AddArch(a)
+				}
+				host := arch.Host()
+				nr, _ := syscalls.Resolve(host, "ioctl")
+				n := 4 + rng.Intn(80)
+				for i := 0; i < n; i++ {
+					v := uint64(rng.Intn(1 << 16))
+					if rng.Intn(6) == 0 {
+						v |= uint64(rng.Intn(4)) << 32
+					}
+					act := argActs[rng.Intn(len(argActs))]
+					c, _ := policy.NewCond(1, policy.OpEQ, v, 0)
+					conds := []policy.Cond{c}
+					if rng.Intn(8) == 0 {
+						// A rule that is not a plain equality
+						// splits the run.
+						c2, _ := policy.NewCond(2, policy.OpGT, uint64(rng.Intn(10)), 0)
+						conds = append(conds, c2)
+					}
+					_ = f.AddRule(act, int32(nr), conds, false)
+				}
+				checkArgs(t, f, rng)
+			}
+		})
+	}
+
+	f, _ := policy.New(policy.Errno(1))
+	nr, _ := syscalls.Resolve(arch.Host(), "ioctl")
+	for i := uint64(0); i < 200; i++ {
+		c, _ := policy.NewCond(1, policy.OpEQ, 0x5400+i, 0)
+		if err := f.AddRule(policy.ActAllow, int32(nr), []policy.Cond{c}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prog, err := Generate(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := sim.New(prog)
+	tok := uint32(arch.Host().KernelToken())
+	worst := 0
+	for i := uint64(0); i < 200; i++ {
+		_, steps := p.Run(sim.Data{Nr: int32(nr), Arch: tok, Args: [6]uint64{0, 0x5400 + i}}, arch.Host().BigEndian)
+		worst = max(worst, steps)
+	}
+	if worst > 40 {
+		t.Errorf("200 ioctl commands: worst lookup %d instructions, want a search (<= 40)", worst)
+	}
+}
