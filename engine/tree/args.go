@@ -92,7 +92,7 @@ func (a *argGen) level(n *policy.Node, fall *entry) *entry {
 	}
 	e := fall
 	for i := len(nodes) - 1; i >= 0; i-- {
-		if j := a.switchRun(nodes, i); i-j+1 >= minSwitch {
+		if j := a.switchRun(nodes, i); a.g.switches && i-j+1 >= minSwitch {
 			e = a.eqSwitch(nodes[j:i+1], e)
 			i = j
 		} else {

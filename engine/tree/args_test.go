@@ -351,3 +351,50 @@ func TestEqualitySwitch(t *testing.T) {
 		t.Errorf("200 ioctl commands: worst lookup %d instructions, want a search (<= 40)", worst)
 	}
 }
+
+// TestSwitchFallback checks that a policy whose searches would not fit in
+// the kernel's limit is emitted with chains instead, and still decides
+// as the policy says.
+func TestSwitchFallback(t *testing.T) {
+	f, _ := policy.New(policy.Errno(1))
+	nr, _ := syscalls.Resolve(arch.Host(), "ioctl")
+	for i := uint64(0); i < 2500; i++ {
+		c, _ := policy.NewCond(1, policy.OpEQ, 0x10000+3*i, 0)
+		if err := f.AddRule(policy.ActAllow, int32(nr), []policy.Cond{c}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long, _, err := emit(f, true)
+	if err != ErrTooLarge {
+		t.Fatalf("searches: %d instructions, err %v; the test needs a policy that only fits as chains", len(long), err)
+	}
+	prog, err := GenerateVerified(f)
+	if err != nil {
+		t.Fatalf("chained program: %v", err)
+	}
+	if len(prog) > MaxInstructions {
+		t.Fatalf("%d instructions", len(prog))
+	}
+}
+
+// TestTrampolineReuse checks that jumps to one far target share JAs.
+func TestTrampolineReuse(t *testing.T) {
+	b := newBuilder()
+	far := b.ret(1)
+	for i := 0; i < 300; i++ {
+		b.ret(uint32(1000 + i))
+	}
+	for i := 0; i < 50; i++ {
+		near := b.ret(uint32(5000 + i))
+		b.jump(opJeq, uint32(i), far, near)
+	}
+	jas := 0
+	for _, in := range b.rev {
+		if in.Op == opJa {
+			jas++
+		}
+	}
+	if jas != 1 {
+		t.Errorf("%d trampolines for one far target, want 1", jas)
+	}
+}

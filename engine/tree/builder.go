@@ -23,6 +23,9 @@ type node int
 type builder struct {
 	rev  []bpf.RawInstruction // in reverse order: rev[0] is the last instruction
 	memo map[key]node
+	// tramp holds, per far target, the latest JA emitted to it, which
+	// later jumps reuse while it is within their reach.
+	tramp map[node]node
 }
 
 // key identifies an instruction by what it does and where it goes, not by
@@ -34,7 +37,7 @@ type key struct {
 }
 
 func newBuilder() *builder {
-	return &builder{memo: map[key]node{}}
+	return &builder{memo: map[key]node{}, tramp: map[node]node{}}
 }
 
 // next is the node the next emitted instruction will be.
@@ -105,9 +108,9 @@ func (b *builder) jump(op uint16, k uint32, jt, jf node) node {
 		at := b.next()
 		switch {
 		case offset(at, jf) > maxJump:
-			jf = b.ja(jf)
+			jf = b.trampoline(at, jf)
 		case offset(at, jt) > maxJump:
-			jt = b.ja(jt)
+			jt = b.trampoline(at, jt)
 		default:
 			return b.emit(kk, bpf.RawInstruction{
 				Op: op, K: k,
@@ -115,6 +118,18 @@ func (b *builder) jump(op uint16, k uint32, jt, jf node) node {
 			})
 		}
 	}
+}
+
+// trampoline returns a JA to the far node to, for a jump placed at at:
+// the latest one to the same node if at can still reach it, else a new
+// one placed right here.
+func (b *builder) trampoline(at, to node) node {
+	if t, ok := b.tramp[to]; ok && offset(at, t) <= maxJump {
+		return t
+	}
+	t := b.ja(to)
+	b.tramp[to] = t
+	return t
 }
 
 // program returns the instructions in execution order, entry last emitted.

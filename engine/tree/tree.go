@@ -83,6 +83,19 @@ type sectionPlan struct {
 }
 
 func generate(f *policy.Filter) ([]bpf.RawInstruction, []sectionPlan, error) {
+	prog, plans, err := emit(f, true)
+	if err == ErrTooLarge {
+		// Searches over equality tests trade length for speed; a
+		// policy near the limit gets the shorter chains libseccomp
+		// would emit, so that it fits wherever libseccomp's does.
+		return emit(f, false)
+	}
+	return prog, plans, err
+}
+
+// emit builds the program; switches enables searches over runs of
+// equality tests (see eqSwitch).
+func emit(f *policy.Filter, switches bool) ([]bpf.RawInstruction, []sectionPlan, error) {
 	b := newBuilder()
 	entry := b.ret(uint32(f.Attrs.BadArch))
 	sections := f.Sections()
@@ -91,7 +104,7 @@ func generate(f *policy.Filter) ([]bpf.RawInstruction, []sectionPlan, error) {
 	checks := make([]node, len(sections))
 	for i := len(sections) - 1; i >= 0; i-- {
 		sec := sections[i]
-		g := &gen{b: b, arch: sec.Tables[0].Arch, def: f.Attrs.Default}
+		g := &gen{b: b, arch: sec.Tables[0].Arch, def: f.Attrs.Default, switches: switches}
 		rs := spans(f, sec)
 		plans[i] = sectionPlan{sec, rs}
 		p := planTree(weights(rs, sectionHeat(sec)), func(i int) bool {
@@ -112,9 +125,10 @@ func generate(f *policy.Filter) ([]bpf.RawInstruction, []sectionPlan, error) {
 
 // gen emits one section.
 type gen struct {
-	b    *builder
-	arch *arch.Arch // decides argument word size and byte order
-	def  policy.Action
+	b        *builder
+	arch     *arch.Arch // decides argument word size and byte order
+	def      policy.Action
+	switches bool // search runs of equality tests rather than chain them
 }
 
 // search emits the search tree p over rs and returns its root. At each
