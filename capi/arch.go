@@ -55,12 +55,12 @@ func stgo_arch_exist(ctx C.uintptr_t, token C.uint32_t) C.int {
 	return 0
 }
 
-//export stgo_arch_add
-func stgo_arch_add(ctx C.uintptr_t, token C.uint32_t) C.int {
+// archChange applies change to the ABI token names in ctx. Adding an ABI
+// to a context whose ABIs were all removed is how such a context becomes
+// usable again, so only the context's existence is checked.
+func archChange(ctx C.uintptr_t, token C.uint32_t, change func(*policy.Filter, *arch.Arch) error) C.int {
 	mu.Lock()
 	defer mu.Unlock()
-	// Adding an ABI to a context whose ABIs were all removed is how such
-	// a context becomes usable again, so only existence is checked here.
 	st, ok := filters[ctx]
 	if !ok {
 		return rc(policy.ErrInvalid)
@@ -69,30 +69,21 @@ func stgo_arch_add(ctx C.uintptr_t, token C.uint32_t) C.int {
 	if err != nil {
 		return rc(err)
 	}
-	if err := st.f.AddArch(a); err != nil {
+	if err := change(st.f, a); err != nil {
 		return rc(err)
 	}
 	st.changed()
 	return 0
 }
 
+//export stgo_arch_add
+func stgo_arch_add(ctx C.uintptr_t, token C.uint32_t) C.int {
+	return archChange(ctx, token, (*policy.Filter).AddArch)
+}
+
 //export stgo_arch_remove
 func stgo_arch_remove(ctx C.uintptr_t, token C.uint32_t) C.int {
-	mu.Lock()
-	defer mu.Unlock()
-	st, ok := filters[ctx]
-	if !ok {
-		return rc(policy.ErrInvalid)
-	}
-	a, err := abi(token)
-	if err != nil {
-		return rc(err)
-	}
-	if err := st.f.RemoveArch(a); err != nil {
-		return rc(err)
-	}
-	st.changed()
-	return 0
+	return archChange(ctx, token, (*policy.Filter).RemoveArch)
 }
 
 // cstring returns s in malloc'd memory, which the caller frees with free(3).

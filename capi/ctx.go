@@ -205,14 +205,7 @@ func stgo_merge(dst, src C.uintptr_t) C.int {
 
 //export stgo_precompute
 func stgo_precompute(ctx C.uintptr_t) C.int {
-	mu.Lock()
-	defer mu.Unlock()
-	st, err := lookup(ctx)
-	if err != nil {
-		return rc(err)
-	}
-	_, err = st.program()
-	return rc(err)
+	return withProgram(ctx, func(*filterState, []bpf.RawInstruction) C.int { return 0 })
 }
 
 //export stgo_transaction_start

@@ -50,8 +50,9 @@ func encodeOrder(prog []bpf.RawInstruction, order binary.ByteOrder) []byte {
 	return out
 }
 
-//export stgo_export_bpf
-func stgo_export_bpf(ctx C.uintptr_t, fd C.int) C.int {
+// withProgram runs fn with the state and program of a live context,
+// generating the program if needed; errors become return codes.
+func withProgram(ctx C.uintptr_t, fn func(st *filterState, prog []bpf.RawInstruction) C.int) C.int {
 	mu.Lock()
 	defer mu.Unlock()
 	st, err := lookup(ctx)
@@ -62,51 +63,45 @@ func stgo_export_bpf(ctx C.uintptr_t, fd C.int) C.int {
 	if err != nil {
 		return rc(err)
 	}
-	return writeAll(fd, exported(st, prog), st.f.Attrs.SysRawRC)
+	return fn(st, prog)
+}
+
+//export stgo_export_bpf
+func stgo_export_bpf(ctx C.uintptr_t, fd C.int) C.int {
+	return withProgram(ctx, func(st *filterState, prog []bpf.RawInstruction) C.int {
+		return writeAll(fd, exported(st, prog), st.f.Attrs.SysRawRC)
+	})
 }
 
 //export stgo_export_bpf_mem
 func stgo_export_bpf_mem(ctx C.uintptr_t, out unsafe.Pointer, size *C.size_t) C.int {
-	mu.Lock()
-	defer mu.Unlock()
-	st, err := lookup(ctx)
-	if err != nil || size == nil {
+	if size == nil {
 		return rc(policy.ErrInvalid)
 	}
-	prog, err := st.program()
-	if err != nil {
-		return rc(err)
-	}
-	buf := exported(st, prog)
-	var ret C.int
-	if out != nil {
-		if C.size_t(len(buf)) > *size {
-			ret = rc(unix.ERANGE)
-		} else {
-			C.memcpy(out, unsafe.Pointer(&buf[0]), C.size_t(len(buf)))
+	return withProgram(ctx, func(st *filterState, prog []bpf.RawInstruction) C.int {
+		buf := exported(st, prog)
+		var ret C.int
+		if out != nil {
+			if C.size_t(len(buf)) > *size {
+				ret = rc(unix.ERANGE)
+			} else {
+				C.memcpy(out, unsafe.Pointer(&buf[0]), C.size_t(len(buf)))
+			}
 		}
-	}
-	*size = C.size_t(len(buf))
-	return ret
+		*size = C.size_t(len(buf))
+		return ret
+	})
 }
 
 //export stgo_export_pfc
 func stgo_export_pfc(ctx C.uintptr_t, fd C.int) C.int {
-	mu.Lock()
-	defer mu.Unlock()
-	st, err := lookup(ctx)
-	if err != nil {
-		return rc(err)
-	}
-	prog, err := st.program()
-	if err != nil {
-		return rc(err)
-	}
-	var text bytes.Buffer
-	if err := pfc.Render(&text, prog); err != nil {
-		return rc(err)
-	}
-	return writeAll(fd, text.Bytes(), st.f.Attrs.SysRawRC)
+	return withProgram(ctx, func(st *filterState, prog []bpf.RawInstruction) C.int {
+		var text bytes.Buffer
+		if err := pfc.Render(&text, prog); err != nil {
+			return rc(err)
+		}
+		return writeAll(fd, text.Bytes(), st.f.Attrs.SysRawRC)
+	})
 }
 
 // writeAll writes buf to fd, retrying short writes and EINTR; a failure
@@ -137,14 +132,7 @@ const (
 //
 //export stgo_load_prepare
 func stgo_load_prepare(ctx C.uintptr_t) C.int {
-	mu.Lock()
-	defer mu.Unlock()
-	st, err := lookup(ctx)
-	if err != nil {
-		return rc(err)
-	}
-	_, err = st.program()
-	return rc(err)
+	return withProgram(ctx, func(*filterState, []bpf.RawInstruction) C.int { return 0 })
 }
 
 func b2i(b bool) int {
