@@ -166,6 +166,29 @@ static void precompute(void)
 	seccomp_release(ref);
 }
 
+/*
+ * A policy too big for the kernel (over 4096 instructions even as plain
+ * chains) is refused with -EFAULT, as libseccomp 2.6 refuses it; 2.5 and
+ * earlier exported a program the kernel would not load.
+ */
+static void oversized(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(1));
+	size_t len = 0;
+	int i;
+
+	if (ctx == NULL)
+		fail("seccomp_init failed");
+	for (i = 0; i < 5000; i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_EQ, 0x10000 + i)) < 0)
+			fail("rule %d refused", i);
+	CHECK(seccomp_precompute(ctx) == -EFAULT, "precompute of an oversized filter");
+	CHECK(seccomp_export_bpf_mem(ctx, NULL, &len) == -EFAULT, "export of an oversized filter");
+	CHECK(seccomp_export_bpf(ctx, -1) == -EFAULT, "export_bpf of an oversized filter");
+	seccomp_release(ctx);
+}
+
 static void api_level(void)
 {
 	unsigned int level = seccomp_api_get();
@@ -198,6 +221,7 @@ int main(void)
 	transactions();
 	merge();
 	precompute();
+	oversized();
 	api_level();
 	if (failures) {
 		fprintf(stderr, "%d checks failed\n", failures);
