@@ -400,14 +400,27 @@ static void release(uintptr_t handle)
 	if (handle == 0)
 		return;
 	st_cache_drop(handle);
-	if (st_nreleased == ST_RELEASE_QUEUE)
-		stgo_release(handle); /* drains the queue too */
-	else
+	if (st_nreleased < ST_RELEASE_QUEUE)
 		st_released[st_nreleased++] = handle;
+	else if (!thread_filtered)
+		stgo_release(handle); /* drains the queue too */
+	/* else: a full queue on a filtered thread; Go keeps the handle
+	 * registered rather than run under the caller's filter. */
 }
 
 API void seccomp_release(scmp_filter_ctx ctx)
 {
+	/*
+	 * A thread that installed a filter may be allowed nothing but what
+	 * its program needs: release without touching the signal mask. Go
+	 * never runs here then (see release), so the mask does not matter.
+	 */
+	if (thread_filtered) {
+		pthread_mutex_lock(&api_lock);
+		release(HANDLE(ctx));
+		pthread_mutex_unlock(&api_lock);
+		return;
+	}
 	GUARDED_VOID(release(HANDLE(ctx)));
 }
 
@@ -495,9 +508,12 @@ static int install(const struct st_load *ld)
 /*
  * A context whose program is known (after seccomp_precompute, an export
  * or an earlier load, with no change since) is installed without calling
- * Go; otherwise Go generates the program first.
+ * Go; otherwise Go generates the program first. Either way the program
+ * is found under the lock, and installed after the caller's signal mask
+ * is back and the lock released: under a strict filter the thread may
+ * make no syscall at all after seccomp(2), not even rt_sigprocmask.
  */
-static int load(uintptr_t handle)
+static int find_program(uintptr_t handle, struct st_load *out)
 {
 	const struct st_load *ld = cache_find(handle);
 	int rc;
@@ -510,12 +526,21 @@ static int load(uintptr_t handle)
 		if (ld == NULL)
 			return -EFAULT;
 	}
-	return install(ld);
+	*out = *ld;
+	return 0;
 }
 
 API int seccomp_load(const scmp_filter_ctx ctx)
 {
-	return GUARDED(int, load(HANDLE(ctx)));
+	struct st_load ld;
+	int rc = GUARDED(int, find_program(HANDLE(ctx), &ld));
+
+	if (rc < 0)
+		return rc;
+	/* ld.prog stays valid: only calls on this context free it, and
+	 * like libseccomp we leave concurrent calls on one context to the
+	 * caller to order. */
+	return install(&ld);
 }
 
 API int seccomp_attr_get(const scmp_filter_ctx ctx,
@@ -688,7 +713,8 @@ API int seccomp_notify_receive(int fd, struct seccomp_notif *req)
 		return rc;
 	/* The kernel refuses a request buffer that is not zeroed; a reused
 	 * one never is. The header's size is the kernel's so far. */
-	memset(req, 0, sizeof(*req));
+	if (req != NULL)
+		memset(req, 0, sizeof(*req));
 	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
 		return -ECANCELED;
 	return 0;
@@ -728,7 +754,8 @@ API int seccomp_notify_fd(const scmp_filter_ctx ctx)
 
 	if (rc < 0)
 		return rc;
-	return notify_fd;
+	/* No listener yet: libseccomp's -1 reaches callers as -EFAULT. */
+	return notify_fd < 0 ? -EFAULT : notify_fd;
 }
 
 API int seccomp_export_pfc(const scmp_filter_ctx ctx, int fd)
