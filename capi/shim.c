@@ -156,6 +156,7 @@ __attribute__((constructor)) static void restore_after_go(void)
 	enter(&saved);
 	stgo_ready();
 	leave(&saved);
+	st_watch_leader();
 	if (host_mask_saved)
 		pthread_sigmask(SIG_SETMASK, &host_mask, NULL);
 	host_mask_saved = 0;

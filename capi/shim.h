@@ -43,4 +43,8 @@ void st_collect_end(void);
 extern uintptr_t st_released[ST_RELEASE_QUEUE];
 extern int st_nreleased;
 
+/* Starts the thread that ends the process when a filter kills its only
+ * host thread (leader.c). */
+void st_watch_leader(void);
+
 #endif
