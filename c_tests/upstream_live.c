@@ -197,8 +197,9 @@ struct live_case {
 static const struct live_case cases[] = {
 	{ "strict", NULL, false },
 	{ "strict_arg", NULL, false },
-	{ "tsync", "the library's runtime threads survive a TSYNC filter "
-		   "that allows none of their syscalls", false },
+	{ "tsync", "the library's runtime threads are parked before a "
+		   "TSYNC filter that allows none of their syscalls lands "
+		   "(a wait, not a guarantee)", false },
 	{ "kill", NULL, true },
 	{ "kill_threaded", NULL, false },
 };

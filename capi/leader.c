@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "shim.h"
 
@@ -92,7 +93,7 @@ static int exit_code(void)
  */
 static int host_threads_left(int learn)
 {
-	pid_t self = (pid_t)syscall(SYS_gettid);
+	pid_t self = learn ? getpid() : (pid_t)syscall(SYS_gettid);
 	char mask[sizeof(runtime_mask)];
 	struct dirent *d;
 	int left = 0, seen = 0;
@@ -125,10 +126,8 @@ static void *watch(void *arg)
 	sigset_t sys;
 
 	(void)arg;
-	/* Learn the runtime's mask while only its threads and the main
-	 * one exist; if that is not the picture, stand down. */
-	if (host_threads_left(1))
-		return NULL;
+	/* Nothing but this wait until the main thread ends: a filter
+	 * loaded with TSYNC may deny this thread any syscall. */
 	if (pthread_join(main_thread, NULL) != 0)
 		return NULL;
 	if (exit_code() != SIGSYS || host_threads_left(0))
@@ -153,6 +152,12 @@ void st_watch_leader(void)
 
 	if ((pid_t)syscall(SYS_gettid) != getpid())
 		return; /* not the main thread: nothing to join */
+	/* Learn the runtime's mask now, while only its threads and the
+	 * main one exist; if that is not the picture, stand down. */
+	if (host_threads_left(1)) {
+		runtime_mask[0] = '\0';
+		return;
+	}
 	main_thread = pthread_self();
 	if (pthread_attr_init(&attr) != 0)
 		return;
@@ -164,4 +169,57 @@ void st_watch_leader(void)
 	pthread_create(&t, &attr, watch, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
+}
+
+/*
+ * st_runtime_quiet waits, at most timeout_ms, until every thread of the
+ * runtime sits in futex(2), and reports whether they do.
+ *
+ * A TSYNC filter reaches the runtime's threads too, and a strict one
+ * denies what they call while they are awake: its monitor thread polls
+ * with nanosleep(2) for a while after every call into Go. Once the
+ * runtime is idle it parks every thread in a futex wait, for a minute or
+ * more with collection turned off. Loading the filter then leaves the
+ * runtime asleep for as long as the host does not call into it, which is
+ * what a host that filters every thread has to expect anyway. It is a
+ * wait, not a guarantee: see README, "TSYNC".
+ */
+int st_runtime_quiet(int timeout_ms)
+{
+	pid_t self = (pid_t)syscall(SYS_gettid);
+	struct timespec pause = { 0, 1000 * 1000 };
+	char mask[sizeof(runtime_mask)], path[64], buf[32];
+	int waited;
+
+	if (runtime_mask[0] == '\0')
+		return 0; /* never learnt which threads are the runtime's */
+	for (waited = 0; waited <= timeout_ms; waited++) {
+		struct dirent *d;
+		int busy = 0;
+		DIR *dir = opendir("/proc/self/task");
+
+		if (dir == NULL)
+			return 0;
+		while (!busy && (d = readdir(dir)) != NULL) {
+			pid_t tid = (pid_t)atoi(d->d_name);
+			FILE *f;
+
+			if (tid <= 0 || tid == self ||
+			    !field(tid, "SigBlk:", mask, sizeof(mask)) ||
+			    strcmp(mask, runtime_mask) != 0)
+				continue;
+			snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+			f = fopen(path, "re");
+			if (f == NULL)
+				continue;
+			if (fgets(buf, sizeof(buf), f) == NULL || atol(buf) != SYS_futex)
+				busy = 1;
+			fclose(f);
+		}
+		closedir(dir);
+		if (!busy)
+			return 1;
+		nanosleep(&pause, NULL);
+	}
+	return 0;
 }

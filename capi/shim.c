@@ -538,6 +538,10 @@ API int seccomp_load(const scmp_filter_ctx ctx)
 
 	if (rc < 0)
 		return rc;
+	/* With TSYNC the filter lands on the runtime's threads as well: let
+	 * them park first (see st_runtime_quiet). */
+	if (ld.tsync && !in_child)
+		st_runtime_quiet(250);
 	/* ld.prog stays valid: only calls on this context free it, and
 	 * like libseccomp we leave concurrent calls on one context to the
 	 * caller to order. */

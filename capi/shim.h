@@ -47,4 +47,7 @@ extern int st_nreleased;
  * host thread (leader.c). */
 void st_watch_leader(void);
 
+/* Waits up to timeout_ms for the runtime's threads to park (leader.c). */
+int st_runtime_quiet(int timeout_ms);
+
 #endif
