@@ -9,7 +9,6 @@ import (
 
 	"golang.org/x/net/bpf"
 
-	enginepolicy "github.com/seccomptree/seccomptree/engine/policy"
 	"github.com/seccomptree/seccomptree/engine/tree"
 
 	"github.com/seccomptree/seccomptree/engine/arch"
@@ -391,34 +390,9 @@ const bugWeakMerge = "LIBSECCOMP-BUGS #1 (merged 64-bit comparisons, GHSA-4q85-3
 // build it. A difference is put down to bug #1 only where that model
 // decides as the reference does.
 func legacyProgram(p *policy) *sim.Program {
-	f, err := enginepolicy.New(enginepolicy.Action(p.def))
-	if err != nil {
+	f := engineFilter(p, true)
+	if f == nil {
 		return nil
-	}
-	f.Legacy254 = true
-	for _, o := range p.ops {
-		switch o := o.(type) {
-		case archAdd:
-			if a, ok := arch.ByToken(o.token); ok {
-				_ = f.AddArch(a)
-			}
-		case archRemove:
-			if a, ok := arch.ByToken(o.token); ok {
-				_ = f.RemoveArch(a)
-			}
-		case rule:
-			var conds []enginepolicy.Cond
-			for _, c := range o.conds {
-				ec, err := enginepolicy.NewCond(c.arg, enginepolicy.Op(c.op), c.a, c.b)
-				if err != nil {
-					return nil
-				}
-				conds = append(conds, ec)
-			}
-			_ = f.AddRule(enginepolicy.Action(o.action), o.nr, conds, o.exact)
-		default:
-			return nil
-		}
 	}
 	prog, err := tree.Generate(f)
 	if err != nil {

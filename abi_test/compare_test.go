@@ -31,23 +31,10 @@ func decodeProgram(payload string) ([]bpf.RawInstruction, error) {
 		return nil, nil
 	}
 	raw, err := hex.DecodeString(payload)
-	if err != nil {
+	if err != nil || len(raw) == 0 {
 		return nil, err
 	}
-	if len(raw)%8 != 0 {
-		return nil, fmt.Errorf("%d bytes is not a whole number of instructions", len(raw))
-	}
-	prog := make([]bpf.RawInstruction, len(raw)/8)
-	for i := range prog {
-		b := raw[8*i:]
-		prog[i] = bpf.RawInstruction{
-			Op: binary.NativeEndian.Uint16(b),
-			Jt: b[2],
-			Jf: b[3],
-			K:  binary.NativeEndian.Uint32(b[4:]),
-		}
-	}
-	return prog, nil
+	return sim.Decode(raw, binary.NativeEndian)
 }
 
 // foreignTokens are arches a typical policy does not name; a filter must

@@ -17,14 +17,12 @@ import (
 
 	"github.com/seccomptree/seccomptree/engine/pfc"
 	"github.com/seccomptree/seccomptree/engine/policy"
+	"github.com/seccomptree/seccomptree/engine/sim"
 )
 
-// sockFilterSize is sizeof(struct sock_filter): u16 code, u8 jt, u8 jf, u32 k.
-const sockFilterSize = 8
-
-// encode lays prog out as an array of struct sock_filter in host order.
+// encode lays prog out for the kernel of this machine.
 func encode(prog []bpf.RawInstruction) []byte {
-	return encodeOrder(prog, binary.NativeEndian)
+	return sim.Encode(prog, binary.NativeEndian)
 }
 
 // exported encodes prog for seccomp_export_bpf(_mem), which writes it in
@@ -33,21 +31,9 @@ func encode(prog []bpf.RawInstruction) []byte {
 // for the machine that will load it.
 func exported(st *filterState, prog []bpf.RawInstruction) []byte {
 	if st.f.Tables[0].Arch.BigEndian {
-		return encodeOrder(prog, binary.BigEndian)
+		return sim.Encode(prog, binary.BigEndian)
 	}
-	return encodeOrder(prog, binary.LittleEndian)
-}
-
-func encodeOrder(prog []bpf.RawInstruction, order binary.ByteOrder) []byte {
-	out := make([]byte, len(prog)*sockFilterSize)
-	for i, ins := range prog {
-		b := out[i*sockFilterSize:]
-		order.PutUint16(b[0:], ins.Op)
-		b[2] = ins.Jt
-		b[3] = ins.Jf
-		order.PutUint32(b[4:], ins.K)
-	}
-	return out
+	return sim.Encode(prog, binary.LittleEndian)
 }
 
 // withProgram runs fn with the state and program of a live context,

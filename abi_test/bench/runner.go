@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/net/bpf"
+
+	"github.com/seccomptree/seccomptree/engine/sim"
 )
 
 // runTimeout bounds every C process: libseccomp 2.5.4 is known to spin on
@@ -167,20 +169,7 @@ func describeError(s string) string {
 }
 
 func decodeBPF(raw []byte) ([]bpf.RawInstruction, error) {
-	if len(raw) == 0 || len(raw)%8 != 0 {
-		return nil, fmt.Errorf("exported filter is %d bytes, not a sock_filter array", len(raw))
-	}
-	prog := make([]bpf.RawInstruction, len(raw)/8)
-	for i := range prog {
-		b := raw[8*i:]
-		prog[i] = bpf.RawInstruction{
-			Op: binary.NativeEndian.Uint16(b),
-			Jt: b[2],
-			Jf: b[3],
-			K:  binary.NativeEndian.Uint32(b[4:]),
-		}
-	}
-	return prog, nil
+	return sim.Decode(raw, binary.NativeEndian)
 }
 
 // Ticks is a min/median pair of TSC readings for one live case.

@@ -11,12 +11,9 @@ import (
 	"golang.org/x/net/bpf"
 
 	"github.com/seccomptree/seccomptree/engine/arch"
+	"github.com/seccomptree/seccomptree/engine/sim"
 	"github.com/seccomptree/seccomptree/engine/syscalls"
 )
-
-// sockFilterSize is sizeof(struct sock_filter): u16 code, u8 jt, u8 jf,
-// u32 k.
-const sockFilterSize = 8
 
 // readProgram reads a program as seccomp_export_bpf writes it, from a file
 // or, for "-", from standard input.
@@ -36,41 +33,16 @@ func readProgram(name string) ([]bpf.RawInstruction, error) {
 	return decodeProgram(buf)
 }
 
-// decodeProgram is the inverse of encodeProgram. The file has no header,
-// so a length that is not a whole number of instructions is the only
-// malformation it can detect by itself.
+// decodeProgram reads an exported program in host byte order. The file
+// has no header, so a length that is not a whole number of instructions
+// is the only malformation it can detect by itself.
 func decodeProgram(buf []byte) ([]bpf.RawInstruction, error) {
-	if len(buf) == 0 {
-		return nil, fmt.Errorf("empty program")
-	}
-	if len(buf)%sockFilterSize != 0 {
-		return nil, fmt.Errorf("%d bytes is not a whole number of %d-byte instructions", len(buf), sockFilterSize)
-	}
-	prog := make([]bpf.RawInstruction, len(buf)/sockFilterSize)
-	for i := range prog {
-		b := buf[i*sockFilterSize:]
-		prog[i] = bpf.RawInstruction{
-			Op: binary.NativeEndian.Uint16(b[0:]),
-			Jt: b[2],
-			Jf: b[3],
-			K:  binary.NativeEndian.Uint32(b[4:]),
-		}
-	}
-	return prog, nil
+	return sim.Decode(buf, binary.NativeEndian)
 }
 
-// encodeProgram lays prog out as an array of struct sock_filter in host
-// byte order, the layout seccomp(2) takes and seccomp_export_bpf writes.
+// encodeProgram lays prog out as seccomp(2) takes it on this machine.
 func encodeProgram(prog []bpf.RawInstruction) []byte {
-	out := make([]byte, len(prog)*sockFilterSize)
-	for i, in := range prog {
-		b := out[i*sockFilterSize:]
-		binary.NativeEndian.PutUint16(b[0:], in.Op)
-		b[2] = in.Jt
-		b[3] = in.Jf
-		binary.NativeEndian.PutUint32(b[4:], in.K)
-	}
-	return out
+	return sim.Encode(prog, binary.NativeEndian)
 }
 
 // archFlag is an -a option: an ABI by libseccomp's name, the host's when
