@@ -37,6 +37,8 @@
 #include "shim.h"
 
 static pthread_t main_thread;
+static pthread_t watcher;
+static pid_t watcher_pid; /* the process the watcher runs in, 0 if none */
 static char runtime_mask[32]; /* SigBlk of the runtime's threads, as text */
 
 /* field reads the value of "Name:" from /proc/self/task/TID/status. */
@@ -147,7 +149,6 @@ static void *watch(void *arg)
 void st_watch_leader(void)
 {
 	pthread_attr_t attr;
-	pthread_t t;
 	sigset_t all, old;
 
 	if ((pid_t)syscall(SYS_gettid) != getpid())
@@ -161,14 +162,29 @@ void st_watch_leader(void)
 	main_thread = pthread_self();
 	if (pthread_attr_init(&attr) != 0)
 		return;
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	/* The watcher takes no signals: they are the host's. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_create(&t, &attr, watch, NULL);
+	if (pthread_create(&watcher, &attr, watch, NULL) == 0)
+		watcher_pid = getpid();
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
+}
+
+/*
+ * At exit the watcher is stopped and joined, so that the process ends
+ * with no thread of ours left: a leak checker run at exit then finds its
+ * thread control block freed, not "possibly lost". A forked child has no
+ * watcher; its copy of watcher_pid says so.
+ */
+__attribute__((destructor)) static void stop_watcher(void)
+{
+	if (watcher_pid == 0 || watcher_pid != getpid())
+		return;
+	watcher_pid = 0;
+	if (pthread_cancel(watcher) == 0)
+		pthread_join(watcher, NULL);
 }
 
 /*
