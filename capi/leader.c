@@ -38,7 +38,7 @@
 
 static pthread_t main_thread;
 static pthread_t watcher;
-static pid_t watcher_pid; /* the process the watcher runs in, 0 if none */
+static int watching; /* the watcher runs in this process */
 static char runtime_mask[32]; /* SigBlk of the runtime's threads, as text */
 
 /* field reads the value of "Name:" from /proc/self/task/TID/status. */
@@ -146,6 +146,12 @@ static void *watch(void *arg)
 	_exit(128 + SIGSYS); /* not reached */
 }
 
+/* In a forked child the watcher does not exist. */
+static void forget_watcher(void)
+{
+	watching = 0;
+}
+
 void st_watch_leader(void)
 {
 	pthread_attr_t attr;
@@ -166,8 +172,10 @@ void st_watch_leader(void)
 	/* The watcher takes no signals: they are the host's. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (pthread_create(&watcher, &attr, watch, NULL) == 0)
-		watcher_pid = getpid();
+	if (pthread_create(&watcher, &attr, watch, NULL) == 0) {
+		watching = 1;
+		pthread_atfork(NULL, NULL, forget_watcher);
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 }
@@ -175,14 +183,16 @@ void st_watch_leader(void)
 /*
  * At exit the watcher is stopped and joined, so that the process ends
  * with no thread of ours left: a leak checker run at exit then finds its
- * thread control block freed, not "possibly lost". A forked child has no
- * watcher; its copy of watcher_pid says so.
+ * thread control block freed, not "possibly lost". That takes syscalls
+ * (tgkill, futex), so it is skipped once a filter was loaded through us,
+ * which may deny them: the process is ending anyway. A forked child has
+ * no watcher.
  */
 __attribute__((destructor)) static void stop_watcher(void)
 {
-	if (watcher_pid == 0 || watcher_pid != getpid())
+	if (!watching || st_any_filtered)
 		return;
-	watcher_pid = 0;
+	watching = 0;
 	if (pthread_cancel(watcher) == 0)
 		pthread_join(watcher, NULL);
 }

@@ -77,6 +77,8 @@ static int in_child;
  * all_filtered) after a TSYNC load. */
 static __thread int thread_filtered;
 static int all_filtered;
+/* Set once any thread loaded a filter through us (see leader.c). */
+int st_any_filtered;
 
 uintptr_t st_released[ST_RELEASE_QUEUE];
 int st_nreleased;
@@ -501,6 +503,7 @@ static int install(const struct st_load *ld)
 	} else if (rc > 0 && ld->tsync)
 		return -ESRCH; /* rc is the id of a thread that could not sync */
 	thread_filtered = 1;
+	st_any_filtered = 1;
 	if (ld->tsync)
 		all_filtered = 1;
 	return 0;

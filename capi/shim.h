@@ -47,6 +47,9 @@ extern int st_nreleased;
  * host thread (leader.c). */
 void st_watch_leader(void);
 
+/* Set once a filter was loaded through the library. */
+extern int st_any_filtered;
+
 /* Waits up to timeout_ms for the runtime's threads to park (leader.c). */
 int st_runtime_quiet(int timeout_ms);
 
