@@ -422,22 +422,8 @@ func compareMultiRun(p *policy, at multiCalls, ref, ours transcript, seed uint64
 			c.failf("arch_exist %s: returned %d by the reference, %d by ours", a, ref[line].rc, ours[line].rc)
 		}
 	}
-	lines := append(append([]int{at.init}, at.ops...), at.export)
-	for i, n := range lines {
-		rr, or := ref[n], ours[n]
-		if rr.rc == or.rc {
-			continue
-		}
-		if i > 0 && i <= len(p.ops) {
-			if bug, k := rcExcuse(p.ops[i-1], rr.rc, or.rc); bug != "" {
-				c.excuse(bug)
-				if k != nil {
-					skip[*k] = bug
-				}
-				continue
-			}
-		}
-		c.failf("%s: returned %d by the reference, %d by ours", callName(p, i), rr.rc, or.rc)
+	if !c.compareCodes(p, at.calls, ref, ours, skip) {
+		return c
 	}
 	if ref[at.export].rc != 0 || ours[at.export].rc != 0 || len(c.failures) > 0 {
 		return c

@@ -118,9 +118,3 @@ func ActionAvailable(act uint32) bool {
 	}
 	return true
 }
-
-// FlagAvailable reports whether the API level allows a filter flag.
-func FlagAvailable(flag uint) bool {
-	need := map[uint]uint{FlagTSync: 2, FlagLog: 3, FlagSpecAllow: 4, FlagNewListener: 5, FlagTSyncESRCH: 6, FlagWaitKillable: 7}[flag]
-	return Level() >= need
-}
