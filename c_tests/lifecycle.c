@@ -167,6 +167,93 @@ static void precompute(void)
 }
 
 /*
+ * Rules between two calls that need the whole filter (export, load, a
+ * transaction, a merge, a reset) may be queued by the library rather
+ * than applied at once. Whatever comes next must see them, in order:
+ * each case builds one filter twice, once straight and once with a
+ * precompute after every step, which applies everything so far.
+ */
+static void queued_rules(void)
+{
+	scmp_filter_ctx a, b, ref;
+
+	/* A reset drops queued rules with the rest. */
+	a = with(0, 1, -1);
+	CHECK(seccomp_reset(a, SCMP_ACT_KILL) == 0, "reset");
+	CHECK(seccomp_rule_add(a, SCMP_ACT_ALLOW, 2, 0) == 0, "rule after reset");
+	ref = with(2, -1);
+	CHECK(same(a, ref), "reset kept queued rules");
+	seccomp_release(a);
+	seccomp_release(ref);
+
+	/* A merge applies the destination's queued rules first. */
+	if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
+		a = with(0, 1, -1);
+		ref = with(0, 1, -1);
+		CHECK(seccomp_precompute(ref) == 0, "precompute");
+		for (int i = 0; i < 2; i++) {
+			b = seccomp_init(SCMP_ACT_KILL);
+			if (b == NULL ||
+			    seccomp_arch_add(b, SCMP_ARCH_X86) < 0 ||
+			    seccomp_arch_remove(b, SCMP_ARCH_NATIVE) < 0 ||
+			    seccomp_rule_add(b, SCMP_ACT_ALLOW, SCMP_SYS(getpid), 0) < 0)
+				fail("x86 filter");
+			CHECK(seccomp_merge(i ? ref : a, b) == 0, "merge");
+		}
+		CHECK(same(a, ref), "merge lost queued rules");
+		seccomp_release(a);
+		seccomp_release(ref);
+	}
+
+	/* A second rule on a syscall meets the first, queued or not. */
+	a = with(0, 1, -1);
+	ref = with(0, 1, -1);
+	CHECK(seccomp_precompute(ref) == 0, "precompute");
+	CHECK(seccomp_rule_add(a, SCMP_ACT_ERRNO(1), 1, 0) ==
+	      seccomp_rule_add(ref, SCMP_ACT_ERRNO(1), 1, 0),
+	      "second rule on a queued syscall answered differently");
+	CHECK(seccomp_precompute(ref) == 0, "precompute");
+	CHECK(seccomp_rule_add(a, SCMP_ACT_KILL, 3, 0) == -EACCES,
+	      "rule with the default action accepted");
+	CHECK(same(a, ref), "queued and applied rules differ");
+	seccomp_release(a);
+	seccomp_release(ref);
+
+	/* Rules queued before an ABI is added stay with the ABIs there
+	 * were; later ones reach both. */
+	if (seccomp_arch_native() == SCMP_ARCH_X86_64) {
+		a = with(SCMP_SYS(getpid), -1);
+		ref = with(SCMP_SYS(getpid), -1);
+		CHECK(seccomp_precompute(ref) == 0, "precompute");
+		CHECK(seccomp_arch_add(a, SCMP_ARCH_X86) == 0, "arch_add");
+		CHECK(seccomp_arch_add(ref, SCMP_ARCH_X86) == 0, "arch_add");
+		CHECK(seccomp_rule_add(a, SCMP_ACT_ALLOW, SCMP_SYS(getppid), 0) == 0, "rule");
+		CHECK(seccomp_rule_add(ref, SCMP_ACT_ALLOW, SCMP_SYS(getppid), 0) == 0, "rule");
+		CHECK(same(a, ref), "queued rule crossed an arch_add");
+		CHECK(!has_k(a, seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, "getpid")),
+		      "a rule queued before arch_add reached the new ABI");
+		seccomp_release(a);
+		seccomp_release(ref);
+	}
+
+	/* A queued rule reaches a loaded filter. */
+	a = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	if (a == NULL)
+		fail("seccomp_init failed");
+	CHECK(seccomp_rule_add(a, SCMP_ACT_ALLOW, SCMP_SYS(exit_group), 0) == 0, "rule");
+	CHECK(seccomp_rule_add(a, SCMP_ACT_ERRNO(ENOTTY), SCMP_SYS(getppid), 0) == 0, "rule");
+	if (fork() == 0)
+		_exit(seccomp_load(a) == 0 && syscall(SYS_getppid) < 0 && errno == ENOTTY ? 0 : 1);
+	else {
+		int status;
+
+		CHECK(wait(&status) > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "a queued rule did not reach the loaded filter");
+	}
+	seccomp_release(a);
+}
+
+/*
  * A policy too big for the kernel (over 4096 instructions even as plain
  * chains) is refused with -EFAULT, as libseccomp 2.6 refuses it; 2.5 and
  * earlier exported a program the kernel would not load.
@@ -275,6 +362,7 @@ int main(void)
 	transactions();
 	merge();
 	precompute();
+	queued_rules();
 	oversized();
 	load_flags();
 	api_level();

@@ -41,7 +41,7 @@ func stgo_arch_exist(ctx C.uintptr_t, token C.uint32_t) C.int {
 	defer mu.Unlock()
 	// Asking about an ABI needs a context, not a usable one: a context
 	// whose ABIs were all removed still answers.
-	st, ok := filters[ctx]
+	st, ok := state(ctx)
 	if !ok {
 		return rc(policy.ErrInvalid)
 	}
@@ -61,7 +61,7 @@ func stgo_arch_exist(ctx C.uintptr_t, token C.uint32_t) C.int {
 func archChange(ctx C.uintptr_t, token C.uint32_t, change func(*policy.Filter, *arch.Arch) error) C.int {
 	mu.Lock()
 	defer mu.Unlock()
-	st, ok := filters[ctx]
+	st, ok := state(ctx)
 	if !ok {
 		return rc(policy.ErrInvalid)
 	}

@@ -41,6 +41,10 @@ type filterState struct {
 	prog []bpf.RawInstruction
 	// txn holds the snapshots of open transactions, innermost last.
 	txn []*policy.Filter
+	// broken is set if a rule the C side accepted on its own was then
+	// refused by the engine (see drain): what the caller was told no
+	// longer matches the filter, so no program is made from it.
+	broken error
 }
 
 // The registry of live contexts. C callers may use the library from many
@@ -58,7 +62,9 @@ const handleStep = 16
 
 func register(f *policy.Filter) C.uintptr_t {
 	lastID += handleStep
-	filters[lastID] = &filterState{handle: lastID, f: f}
+	st := &filterState{handle: lastID, f: f}
+	filters[lastID] = st
+	st.rearm()
 	return lastID
 }
 
@@ -67,12 +73,23 @@ func register(f *policy.Filter) C.uintptr_t {
 func forget(ctx C.uintptr_t) {
 	delete(filters, ctx)
 	C.st_cache_drop(ctx)
+	C.st_fast_drop(ctx)
+}
+
+// state returns the state of a context that exists, usable or not, with
+// the rules the C side queued for it applied; callers hold mu.
+func state(ctx C.uintptr_t) (*filterState, bool) {
+	st, ok := filters[ctx]
+	if ok {
+		st.drain()
+	}
+	return st, ok
 }
 
 // lookup returns the state of a live context; callers hold mu. A context
 // whose ABIs were all removed is not usable, as in libseccomp.
 func lookup(ctx C.uintptr_t) (*filterState, error) {
-	st, ok := filters[ctx]
+	st, ok := state(ctx)
 	if !ok {
 		return nil, policy.ErrInvalid
 	}
@@ -80,11 +97,20 @@ func lookup(ctx C.uintptr_t) (*filterState, error) {
 }
 
 // changed drops the cached program, here and on the C side, after a
-// change to the policy or its attributes.
+// change to the policy or its attributes, and tells the C side which
+// rules it may now answer itself.
 func (st *filterState) changed() {
+	st.dropProgram()
+	st.rearm()
+}
+
+// dropProgram forgets the cached program. The fast rule path, off while
+// a program is cached (see publish), is back on.
+func (st *filterState) dropProgram() {
 	if st.prog != nil {
 		st.prog = nil
 		C.st_cache_drop(st.handle)
+		C.st_fast_enable(st.handle, 1)
 	}
 }
 
@@ -95,6 +121,9 @@ func (st *filterState) changed() {
 func (st *filterState) program() ([]bpf.RawInstruction, error) {
 	if st.prog != nil {
 		return st.prog, nil
+	}
+	if st.broken != nil {
+		return nil, st.broken
 	}
 	generate := tree.GenerateVerified
 	if !selfCheck {
@@ -145,6 +174,9 @@ func (st *filterState) publish(prog []bpf.RawInstruction) error {
 	if C.st_cache_put(st.handle, &ld) < 0 {
 		return unix.ENOMEM
 	}
+	// seccomp_load installs a cached program without asking Go, so no
+	// rule may be added behind Go's back while there is one.
+	C.st_fast_enable(st.handle, 0)
 	return nil
 }
 
@@ -163,7 +195,7 @@ func stgo_init(def C.uint32_t) C.uintptr_t {
 func stgo_reset(ctx C.uintptr_t, def C.uint32_t) C.int {
 	mu.Lock()
 	defer mu.Unlock()
-	st, ok := filters[ctx]
+	st, ok := state(ctx)
 	if !ok {
 		return rc(policy.ErrInvalid)
 	}

@@ -8,6 +8,7 @@ import "C"
 import (
 	"unsafe"
 
+	"github.com/seccomptree/seccomptree/engine/arch"
 	"github.com/seccomptree/seccomptree/engine/policy"
 )
 
@@ -37,11 +38,9 @@ func stgo_rule_add(ctx C.uintptr_t, action C.uint32_t, syscall C.int, n C.uint, 
 	if err != nil {
 		return rc(err)
 	}
-	if err := st.f.AddRule(policy.Action(action), int32(syscall), conds, exact != 0); err != nil {
-		return rc(err)
-	}
-	st.changed()
-	return 0
+	err = st.f.AddRule(policy.Action(action), int32(syscall), conds, exact != 0)
+	st.ruleChanged(int32(syscall))
+	return rc(err)
 }
 
 //export stgo_syscall_priority
@@ -52,9 +51,19 @@ func stgo_syscall_priority(ctx C.uintptr_t, syscall C.int, pri C.uint8_t) C.int 
 	if err != nil {
 		return rc(err)
 	}
-	if err := st.f.SetPriority(int32(syscall), uint8(pri)); err != nil {
-		return rc(err)
+	err = st.f.SetPriority(int32(syscall), uint8(pri))
+	st.ruleChanged(int32(syscall))
+	return rc(err)
+}
+
+// ruleChanged follows a rule or a priority on host syscall nr, whether
+// or not the engine took it. Only nr's entry can have changed, except
+// where a multiplexer shares the rule: then every number is rechecked.
+func (st *filterState) ruleChanged(nr int32) {
+	st.dropProgram()
+	if arch.Host().Multiplexed {
+		st.rearm()
+		return
 	}
-	st.changed()
-	return 0
+	st.closeNr(nr)
 }

@@ -124,8 +124,10 @@ func drainReleased() {
 	C.st_nreleased = 0
 }
 
-// stgo_ready does nothing; calling it waits until the runtime and this
-// package are initialised (see restore_after_go in shim.c).
+// stgo_ready runs once, from the library's constructor: calling it waits
+// until the runtime and this package are initialised (see
+// restore_after_go in shim.c), and it hands the C side the native
+// resolver's table before any host thread can ask.
 //
 //export stgo_ready
-func stgo_ready() {}
+func stgo_ready() { publishNames() }

@@ -96,10 +96,12 @@ static void fork_prepare(void)
 {
 	pthread_sigmask(SIG_BLOCK, &async_signals, &fork_mask);
 	pthread_mutex_lock(&api_lock);
+	st_fast_fork_prepare();
 }
 
 static void fork_parent(void)
 {
+	st_fast_fork_parent();
 	pthread_mutex_unlock(&api_lock);
 	pthread_sigmask(SIG_SETMASK, &fork_mask, NULL);
 }
@@ -107,6 +109,7 @@ static void fork_parent(void)
 static void fork_child(void)
 {
 	in_child = 1;
+	st_fast_fork_child();
 	pthread_mutex_init(&api_lock, NULL);
 	pthread_sigmask(SIG_SETMASK, &fork_mask, NULL);
 }
@@ -158,6 +161,7 @@ __attribute__((constructor)) static void restore_after_go(void)
 	enter(&saved);
 	stgo_ready();
 	leave(&saved);
+	seccomp_arch_native(); /* cached from now on */
 	st_watch_leader();
 	if (host_mask_saved)
 		pthread_sigmask(SIG_SETMASK, &host_mask, NULL);
@@ -403,6 +407,7 @@ static void release(uintptr_t handle)
 	if (handle == 0)
 		return;
 	st_cache_drop(handle);
+	st_fast_drop(handle);
 	if (st_nreleased < ST_RELEASE_QUEUE)
 		st_released[st_nreleased++] = handle;
 	else if (!thread_filtered)
@@ -439,7 +444,15 @@ API uint32_t seccomp_arch_resolve_name(const char *arch_name)
 
 API uint32_t seccomp_arch_native(void)
 {
-	return GUARDED(uint32_t, stgo_arch_native());
+	/* Asked once, by the constructor; it never changes. */
+	static uint32_t native;
+	uint32_t t = __atomic_load_n(&native, __ATOMIC_RELAXED);
+
+	if (t == 0) {
+		t = GUARDED(uint32_t, stgo_arch_native());
+		__atomic_store_n(&native, t, __ATOMIC_RELAXED);
+	}
+	return t;
 }
 
 API int seccomp_arch_exist(const scmp_filter_ctx ctx, uint32_t arch_token)
@@ -571,6 +584,10 @@ API char *seccomp_syscall_resolve_num_arch(uint32_t arch_token, int num)
 API int seccomp_syscall_resolve_name_arch(uint32_t arch_token,
 					  const char *name)
 {
+	int nr;
+
+	if (arch_token == SCMP_ARCH_NATIVE && st_name_lookup(name, &nr))
+		return nr;
 	return GUARDED(int, stgo_syscall_resolve_name_arch(arch_token,
 							   (char *)name, 0));
 }
@@ -584,6 +601,10 @@ API int seccomp_syscall_resolve_name_rewrite(uint32_t arch_token,
 
 API int seccomp_syscall_resolve_name(const char *name)
 {
+	int nr;
+
+	if (st_name_lookup(name, &nr))
+		return nr;
 	return GUARDED(int, stgo_syscall_resolve_name_arch(SCMP_ARCH_NATIVE,
 							   (char *)name, 0));
 }
@@ -599,6 +620,8 @@ static int rule_add(scmp_filter_ctx ctx, uint32_t action, int syscall,
 		    unsigned int arg_cnt, const struct scmp_arg_cmp *arg_array,
 		    int exact)
 {
+	if (arg_cnt == 0 && st_fast_rule(HANDLE(ctx), action, syscall, exact))
+		return 0;
 	return GUARDED(int, stgo_rule_add(HANDLE(ctx), action, syscall,
 					  arg_cnt,
 					  (struct scmp_arg_cmp *)arg_array,

@@ -53,4 +53,50 @@ extern int st_any_filtered;
 /* Waits up to timeout_ms for the runtime's threads to park (leader.c). */
 int st_runtime_quiet(int timeout_ms);
 
+/* ---- fast paths that need no Go (fast.c) ---- */
+
+/* One name of the native ABI and what Go resolves it to. */
+struct st_name {
+	const char *name; /* malloc'd, never freed */
+	int nr;
+};
+
+/* Go publishes the native resolver's answers once, at load. */
+int st_names_publish(const struct st_name *list, unsigned int n);
+/* 1 and *nr set if name is in the published table, else 0. */
+int st_name_lookup(const char *name, int *nr);
+
+/* Syscall numbers below this can take the fast rule path. */
+#define ST_FAST_NR 1024
+
+/* A rule answered by the fast path and not yet given to Go. */
+struct st_pending {
+	uint32_t action;
+	int32_t nr;
+	int32_t exact;
+};
+
+/*
+ * Go's side of the fast rule path, called with the API lock held.
+ * st_fast_set records which numbers are open (a bit set of ST_FAST_NR
+ * bits; NULL: none) and the default action; st_fast_clear closes one
+ * number; st_fast_enable turns the path off while a program is cached;
+ * st_fast_drain moves up to max queued rules, oldest first, into out;
+ * st_fast_drop forgets a context.
+ */
+void st_fast_set(uintptr_t handle, uint32_t def, const uint64_t *open);
+void st_fast_clear(uintptr_t handle, int32_t nr);
+void st_fast_enable(uintptr_t handle, int on);
+unsigned int st_fast_drain(uintptr_t handle, struct st_pending *out,
+			   unsigned int max);
+void st_fast_drop(uintptr_t handle);
+
+/* 1 if the rule was queued (the call then returns 0), 0 to take the slow
+ * path. */
+int st_fast_rule(uintptr_t handle, uint32_t action, int nr, int exact);
+
+void st_fast_fork_prepare(void);
+void st_fast_fork_parent(void);
+void st_fast_fork_child(void);
+
 #endif

@@ -1,0 +1,258 @@
+/*
+ * The two calls a filter is mostly made of, answered without Go.
+ *
+ * A typical caller resolves a few hundred syscall names and adds an
+ * unconditional rule for each. Entering Go costs about a microsecond,
+ * most of it the two rt_sigprocmask calls that keep host signal
+ * handlers off Go stacks (shim.c), which is as much as libseccomp
+ * spends on a whole rule. So:
+ *
+ *  - Names are resolved for the native ABI from a table Go fills once,
+ *    at load time, with its own answers for every name it knows.
+ *  - An unconditional rule on a syscall number that Go has marked
+ *    "open" in the context (one ABI, the host's; the number has no rule
+ *    or priority yet; nothing multiplexes it) can only succeed, so it is
+ *    answered 0 here and queued. Go drains the queue at the start of the
+ *    next call that touches the context, before anything else sees the
+ *    filter, so every rule reaches the engine in the caller's order.
+ *
+ * Neither path runs Go code or makes a syscall (short of malloc growing
+ * the heap), and neither blocks signals: fast_lock is taken without
+ * them, so nothing else may be called with it held.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <seccomp.h>
+
+#include "shim.h"
+
+/* ---- names ------------------------------------------------------------ */
+
+/* Open addressing over a power-of-two table, filled once before any host
+ * thread can call, then only read. */
+static struct st_name *names;
+static unsigned int names_mask;
+
+static unsigned int hash(const char *s)
+{
+	unsigned int h = 2166136261u; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+int st_names_publish(const struct st_name *list, unsigned int n)
+{
+	unsigned int size = 64, i;
+	struct st_name *t;
+
+	while (size < 2 * n)
+		size *= 2;
+	t = calloc(size, sizeof(*t));
+	if (t == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		unsigned int j = hash(list[i].name) & (size - 1);
+
+		while (t[j].name != NULL)
+			j = (j + 1) & (size - 1);
+		t[j] = list[i];
+	}
+	names_mask = size - 1;
+	__atomic_store_n(&names, t, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int st_name_lookup(const char *name, int *nr)
+{
+	struct st_name *t = __atomic_load_n(&names, __ATOMIC_ACQUIRE);
+	unsigned int j;
+
+	if (t == NULL || name == NULL)
+		return 0;
+	for (j = hash(name) & names_mask; t[j].name != NULL;
+	     j = (j + 1) & names_mask)
+		if (strcmp(t[j].name, name) == 0) {
+			*nr = t[j].nr;
+			return 1;
+		}
+	return 0;
+}
+
+/* ---- unconditional rules ---------------------------------------------- */
+
+struct fast_ctx {
+	struct fast_ctx *next;
+	uintptr_t handle;
+	int enabled;  /* no program is cached for the context */
+	uint32_t def; /* its default action: a rule with it is refused */
+	uint64_t open[ST_FAST_NR / 64];
+	unsigned int n, cap;
+	struct st_pending *pending;
+};
+
+/* Guards the list and every entry. Go takes it (through these functions)
+ * with the API lock held; the fast path takes it alone. */
+static pthread_mutex_t fast_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fast_ctx *fast_list;
+
+static struct fast_ctx *find(uintptr_t handle)
+{
+	struct fast_ctx *c;
+
+	for (c = fast_list; c != NULL; c = c->next)
+		if (c->handle == handle)
+			return c;
+	return NULL;
+}
+
+void st_fast_set(uintptr_t handle, uint32_t def, const uint64_t *open)
+{
+	struct fast_ctx *c;
+
+	pthread_mutex_lock(&fast_lock);
+	c = find(handle);
+	if (c == NULL && open != NULL) {
+		c = calloc(1, sizeof(*c));
+		if (c != NULL) {
+			c->handle = handle;
+			c->enabled = 1;
+			c->next = fast_list;
+			fast_list = c;
+		}
+	}
+	if (c != NULL) {
+		c->def = def;
+		if (open != NULL)
+			memcpy(c->open, open, sizeof(c->open));
+		else
+			memset(c->open, 0, sizeof(c->open));
+	}
+	pthread_mutex_unlock(&fast_lock);
+}
+
+void st_fast_clear(uintptr_t handle, int32_t nr)
+{
+	struct fast_ctx *c;
+
+	if (nr < 0 || nr >= ST_FAST_NR)
+		return;
+	pthread_mutex_lock(&fast_lock);
+	c = find(handle);
+	if (c != NULL)
+		c->open[nr / 64] &= ~(1ULL << (nr % 64));
+	pthread_mutex_unlock(&fast_lock);
+}
+
+void st_fast_enable(uintptr_t handle, int on)
+{
+	struct fast_ctx *c;
+
+	pthread_mutex_lock(&fast_lock);
+	c = find(handle);
+	if (c != NULL)
+		c->enabled = on;
+	pthread_mutex_unlock(&fast_lock);
+}
+
+unsigned int st_fast_drain(uintptr_t handle, struct st_pending *out,
+			   unsigned int max)
+{
+	struct fast_ctx *c;
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&fast_lock);
+	c = find(handle);
+	if (c != NULL && c->n > 0) {
+		n = c->n < max ? c->n : max;
+		memcpy(out, c->pending, n * sizeof(*out));
+		c->n -= n;
+		memmove(c->pending, c->pending + n, c->n * sizeof(*out));
+	}
+	pthread_mutex_unlock(&fast_lock);
+	return n;
+}
+
+void st_fast_drop(uintptr_t handle)
+{
+	struct fast_ctx **p, *c;
+
+	pthread_mutex_lock(&fast_lock);
+	for (p = &fast_list; *p != NULL; p = &(*p)->next)
+		if ((*p)->handle == handle)
+			break;
+	c = *p;
+	if (c != NULL)
+		*p = c->next;
+	pthread_mutex_unlock(&fast_lock);
+	if (c != NULL) {
+		free(c->pending);
+		free(c);
+	}
+}
+
+/* The actions valid at every API level, with nothing to check but an
+ * ERRNO's range: the fast path takes no others. */
+static int plain_action(uint32_t action)
+{
+	switch (action & 0xffff0000u) {
+	case SCMP_ACT_ERRNO(0):
+		return (action & 0xffff) < 4095;
+	case SCMP_ACT_ALLOW:
+	case SCMP_ACT_KILL_THREAD:
+	case SCMP_ACT_TRAP:
+		return (action & 0xffff) == 0;
+	}
+	return 0;
+}
+
+int st_fast_rule(uintptr_t handle, uint32_t action, int nr, int exact)
+{
+	struct fast_ctx *c;
+	int done = 0;
+
+	if (nr < 0 || nr >= ST_FAST_NR || !plain_action(action))
+		return 0;
+	pthread_mutex_lock(&fast_lock);
+	c = find(handle);
+	if (c == NULL || !c->enabled || action == c->def ||
+	    !(c->open[nr / 64] & (1ULL << (nr % 64))))
+		goto out;
+	if (c->n == c->cap) {
+		unsigned int cap = c->cap ? 2 * c->cap : 256;
+		struct st_pending *p = realloc(c->pending, cap * sizeof(*p));
+
+		if (p == NULL)
+			goto out; /* the slow path reports it */
+		c->pending = p;
+		c->cap = cap;
+	}
+	c->pending[c->n++] = (struct st_pending){
+		.action = action, .nr = nr, .exact = exact,
+	};
+	c->open[nr / 64] &= ~(1ULL << (nr % 64));
+	done = 1;
+out:
+	pthread_mutex_unlock(&fast_lock);
+	return done;
+}
+
+/* fork() waits for the fast path as it waits for Go (shim.c). */
+void st_fast_fork_prepare(void)
+{
+	pthread_mutex_lock(&fast_lock);
+}
+
+void st_fast_fork_parent(void)
+{
+	pthread_mutex_unlock(&fast_lock);
+}
+
+void st_fast_fork_child(void)
+{
+	pthread_mutex_init(&fast_lock, NULL);
+}

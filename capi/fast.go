@@ -1,0 +1,101 @@
+package main
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"sync"
+	"unsafe"
+
+	"github.com/seccomptree/seccomptree/engine/arch"
+	"github.com/seccomptree/seccomptree/engine/policy"
+	"github.com/seccomptree/seccomptree/engine/syscalls"
+)
+
+// The Go side of fast.c: the native resolver's table, and the numbers on
+// which an unconditional rule can be answered in C.
+
+// publishNames gives the C side every name the native resolver knows,
+// with its answer, so that resolving a name needs no call into Go.
+func publishNames() {
+	host := arch.Host()
+	var list []C.struct_st_name
+	for _, name := range syscalls.Names() {
+		nr, ok := syscalls.Resolve(host, name)
+		if !ok {
+			continue
+		}
+		list = append(list, C.struct_st_name{name: C.CString(name), nr: C.int(nr)})
+	}
+	if len(list) == 0 {
+		return
+	}
+	// The C side keeps the strings; a failure leaves every name to Go.
+	C.st_names_publish(&list[0], C.uint(len(list)))
+}
+
+const fastWords = C.ST_FAST_NR / 64
+
+// plainNumbers is the set of host numbers below ST_FAST_NR on which a
+// rule lands as given: no multiplexer takes part.
+var plainNumbers = sync.OnceValue(func() (set [fastWords]uint64) {
+	host := arch.Host()
+	for nr := range int32(C.ST_FAST_NR) {
+		if _, mux, err := syscalls.Demultiplex(host, nr); !mux && err == nil {
+			set[nr/64] |= 1 << (nr % 64)
+		}
+	}
+	return set
+})
+
+// rearm tells the C side which numbers of st's filter are open to the
+// fast path: all of them when the filter has exactly the host's ABI,
+// less those with an entry already (a rule or a priority), since a
+// second rule must be merged by the engine and may fail. Any other
+// filter gets none. Call it after any change other than a rule or a
+// priority on one syscall (those close their number, see closeNr).
+func (st *filterState) rearm() {
+	if len(st.f.Tables) != 1 || st.f.Tables[0].Arch != arch.Host() {
+		C.st_fast_set(st.handle, C.uint32_t(st.f.Attrs.Default), nil)
+		return
+	}
+	open := plainNumbers()
+	for nr := range st.f.Tables[0].Syscalls {
+		if nr >= 0 && nr < C.ST_FAST_NR {
+			open[nr/64] &^= 1 << (nr % 64)
+		}
+	}
+	C.st_fast_set(st.handle, C.uint32_t(st.f.Attrs.Default), (*C.uint64_t)(unsafe.Pointer(&open[0])))
+}
+
+// closeNr removes nr from the fast path of st: it now has an entry.
+func (st *filterState) closeNr(nr int32) {
+	C.st_fast_clear(st.handle, C.int32_t(nr))
+}
+
+// drain gives the engine the rules the C side answered since the last
+// call on st, in the order they were made. They were checked to succeed;
+// should one fail all the same, the context is broken for good and
+// no program will be made from it (st.broken).
+func (st *filterState) drain() {
+	var buf [256]C.struct_st_pending
+	for {
+		n := int(C.st_fast_drain(st.handle, &buf[0], C.uint(len(buf))))
+		if n == 0 {
+			return
+		}
+		st.dropProgram()
+		for _, p := range buf[:n] {
+			err := st.f.AddRule(policy.Action(p.action), int32(p.nr), nil, p.exact != 0)
+			if err != nil && st.broken == nil {
+				st.broken = fmt.Errorf("rule %#x on syscall %d, accepted without the engine, was refused: %v",
+					uint32(p.action), int32(p.nr), err)
+			}
+		}
+	}
+}
