@@ -100,6 +100,10 @@ struct fast_ctx {
 static pthread_mutex_t fast_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fast_ctx *fast_list;
 
+/* Rules queued in all contexts together: Go reads it without the lock
+ * to skip draining when there is nothing to drain. */
+unsigned int st_fast_queued;
+
 static struct fast_ctx *find(uintptr_t handle)
 {
 	struct fast_ctx *c;
@@ -172,6 +176,7 @@ unsigned int st_fast_drain(uintptr_t handle, struct st_pending *out,
 		memcpy(out, c->pending, n * sizeof(*out));
 		c->n -= n;
 		memmove(c->pending, c->pending + n, c->n * sizeof(*out));
+		__atomic_sub_fetch(&st_fast_queued, n, __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&fast_lock);
 	return n;
@@ -186,8 +191,10 @@ void st_fast_drop(uintptr_t handle)
 		if ((*p)->handle == handle)
 			break;
 	c = *p;
-	if (c != NULL)
+	if (c != NULL) {
 		*p = c->next;
+		__atomic_sub_fetch(&st_fast_queued, c->n, __ATOMIC_RELAXED);
+	}
 	pthread_mutex_unlock(&fast_lock);
 	if (c != NULL) {
 		free(c->pending);
@@ -235,6 +242,7 @@ int st_fast_rule(uintptr_t handle, uint32_t action, int nr, int exact)
 		.action = action, .nr = nr, .exact = exact,
 	};
 	c->open[nr / 64] &= ~(1ULL << (nr % 64));
+	__atomic_add_fetch(&st_fast_queued, 1, __ATOMIC_RELAXED);
 	done = 1;
 out:
 	pthread_mutex_unlock(&fast_lock);

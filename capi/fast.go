@@ -78,19 +78,26 @@ func (st *filterState) closeNr(nr int32) {
 	C.st_fast_clear(st.handle, C.int32_t(nr))
 }
 
+// drainBuf receives queued rules; mu guards it. A global, so that
+// handing it to C allocates nothing.
+var drainBuf [256]C.struct_st_pending
+
 // drain gives the engine the rules the C side answered since the last
 // call on st, in the order they were made. They were checked to succeed;
 // should one fail all the same, the context is broken for good and
 // no program will be made from it (st.broken).
 func (st *filterState) drain() {
-	var buf [256]C.struct_st_pending
+	// Most calls find nothing queued anywhere: skip the call into C.
+	if C.st_fast_queued == 0 {
+		return
+	}
 	for {
-		n := int(C.st_fast_drain(st.handle, &buf[0], C.uint(len(buf))))
+		n := int(C.st_fast_drain(st.handle, &drainBuf[0], C.uint(len(drainBuf))))
 		if n == 0 {
 			return
 		}
 		st.dropProgram()
-		for _, p := range buf[:n] {
+		for _, p := range drainBuf[:n] {
 			err := st.f.AddRule(policy.Action(p.action), int32(p.nr), nil, p.exact != 0)
 			if err != nil && st.broken == nil {
 				st.broken = fmt.Errorf("rule %#x on syscall %d, accepted without the engine, was refused: %v",

@@ -90,6 +90,8 @@ void st_fast_enable(uintptr_t handle, int on);
 unsigned int st_fast_drain(uintptr_t handle, struct st_pending *out,
 			   unsigned int max);
 void st_fast_drop(uintptr_t handle);
+/* Rules queued over all contexts. */
+extern unsigned int st_fast_queued;
 
 /* 1 if the rule was queued (the call then returns 0), 0 to take the slow
  * path. */
