@@ -1,7 +1,6 @@
 package abi_test
 
 import (
-	"errors"
 	"fmt"
 	"math/bits"
 	"math/rand/v2"
@@ -288,40 +287,18 @@ func multiInputs(p *policy, f *enginepolicy.Filter, r *rand.Rand) []sim.Data {
 }
 
 // checkMultiPolicies runs policies through both libraries and compares
-// return codes and decisions. A policy on which the reference hangs
-// (LIBSECCOMP-BUGS #4) is skipped and the rest of its batch runs again.
+// return codes and decisions.
 func (h *harness) checkMultiPolicies(t *testing.T, policies []*policy, seed uint64) {
-	for len(policies) > 0 {
-		batch := policies[:min(len(policies), 32)]
-		var s script
-		at := make([]multiCalls, len(batch))
-		for i, p := range batch {
-			at[i] = appendMulti(p, &s)
-		}
-		hr := *h
-		hr.ref.timeout = 10 * time.Second
-		ref, ours, refErr, oursErr := hr.runBoth(s.String())
-		rest := 0
-		for i, p := range batch {
-			end := at[i].export + 1
-			rest = i + 1
-			if _, done := ours[end]; !done && oursErr != nil {
-				t.Fatalf("%v%v", p, oursErr)
-			}
-			if _, done := ref[end]; !done && refErr != nil {
-				if !errors.Is(refErr, errTimeout) {
-					t.Fatalf("%v%v", p, refErr)
-				}
-				t.Logf("%s: reference hangs (%s)", p.name, bugRuleAddHang)
-				break
-			}
-			t.Run(p.name, func(t *testing.T) {
-				t.Parallel()
-				compareMultiRun(p, at[i], ref, ours, seed+uint64(i), !h.sameLibrary).report(t, p)
-			})
-		}
-		policies, seed = policies[rest:], seed+uint64(rest)
-	}
+	runBatches(t, h, policies, seed, batchRun[multiCalls]{
+		size:    32,
+		timeout: 10 * time.Second,
+		add:     appendMulti,
+		last:    func(at multiCalls) int { return at.export },
+		check: func(t *testing.T, p *policy, at multiCalls, ref, ours transcript, seed uint64) {
+			t.Parallel()
+			compareMultiRun(p, at, ref, ours, seed, !h.sameLibrary).report(t, p)
+		},
+	})
 }
 
 // multiCalls is calls plus an arch_exist probe, before the export, for

@@ -1,7 +1,6 @@
 package abi_test
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -144,39 +143,14 @@ func argInputs(p *policy, r *rand.Rand) []sim.Data {
 
 // checkArgPolicies runs policies through both libraries and compares
 // every return code, then decisions on the argument probes and the usual
-// inputs. A policy on which the reference hangs (bug #4) is excused once
-// ours has finished it, and the rest of its batch runs again without it.
+// inputs.
 func (h *harness) checkArgPolicies(t *testing.T, policies []*policy, seed uint64) {
-	for len(policies) > 0 {
-		var s script
-		at := make([]calls, len(policies))
-		for i, p := range policies {
-			at[i] = p.appendTo(&s)
-		}
-		hr := *h
-		hr.ref.timeout = 5 * time.Second
-		ref, ours, refErr, oursErr := hr.runBoth(s.String())
-		rest := 0
-		for i, p := range policies {
-			end := at[i].export + 1
-			if _, done := ours[end]; !done && oursErr != nil {
-				t.Fatalf("%v%v", p, oursErr)
-			}
-			if _, done := ref[end]; !done && refErr != nil {
-				if !errors.Is(refErr, errTimeout) {
-					t.Fatalf("%v%v", p, refErr)
-				}
-				t.Logf("%s: reference hangs (%s)", p.name, bugRuleAddHang)
-				rest = i + 1
-				break
-			}
-			t.Run(p.name, func(t *testing.T) {
-				h.compareArgRun(t, p, at[i], ref, ours, seed+uint64(i))
-			})
-			rest = i + 1
-		}
-		policies, seed = policies[rest:], seed+uint64(rest)
-	}
+	runBatches(t, h, policies, seed, batchRun[calls]{
+		timeout: 5 * time.Second,
+		add:     func(p *policy, s *script) calls { return p.appendTo(s) },
+		last:    func(at calls) int { return at.export },
+		check:   h.compareArgRun,
+	})
 }
 
 func (h *harness) compareArgRun(t *testing.T, p *policy, at calls, ref, ours transcript, seed uint64) {
