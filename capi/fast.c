@@ -9,12 +9,16 @@
  *
  *  - Names are resolved for the native ABI from a table Go fills once,
  *    at load time, with its own answers for every name it knows.
- *  - An unconditional rule on a syscall number that Go has marked
- *    "open" in the context (one ABI, the host's; the number has no rule
- *    or priority yet; nothing multiplexes it) can only succeed, so it is
- *    answered 0 here and queued. Go drains the queue at the start of the
- *    next call that touches the context, before anything else sees the
- *    filter, so every rule reaches the engine in the caller's order.
+ *  - A rule on a syscall number that Go has marked "open" in the
+ *    context (one ABI, the host's; the number has no rule or priority
+ *    yet; nothing multiplexes it) can only succeed if its action and
+ *    comparisons are valid, and so can every later rule on that number
+ *    with the same action: libseccomp's merge refuses a rule only where
+ *    two different actions meet (engine/policy, uniform_test.go). Such
+ *    rules are answered 0 here and queued. Go drains the queue at the
+ *    start of the next call that touches the context, before anything
+ *    else sees the filter, so every rule reaches the engine in the
+ *    caller's order.
  *
  * Neither path runs Go code or makes a syscall (short of malloc growing
  * the heap), and neither blocks signals: fast_lock is taken without
@@ -85,12 +89,20 @@ int st_name_lookup(const char *name, int *nr)
 
 /* ---- unconditional rules ---------------------------------------------- */
 
+/* What the fast path knows of one syscall number of a context. */
+enum {
+	NR_CLOSED,  /* only the engine can tell what a rule does */
+	NR_OPEN,    /* no entry yet */
+	NR_UNIFORM, /* only rules with action uniform[nr], all queued here */
+};
+
 struct fast_ctx {
 	struct fast_ctx *next;
 	uintptr_t handle;
 	int enabled;  /* no program is cached for the context */
 	uint32_t def; /* its default action: a rule with it is refused */
-	uint64_t open[ST_FAST_NR / 64];
+	uint8_t state[ST_FAST_NR];
+	uint32_t uniform[ST_FAST_NR];
 	unsigned int n, cap;
 	struct st_pending *pending;
 };
@@ -130,11 +142,13 @@ void st_fast_set(uintptr_t handle, uint32_t def, const uint64_t *open)
 		}
 	}
 	if (c != NULL) {
+		unsigned int nr;
+
 		c->def = def;
-		if (open != NULL)
-			memcpy(c->open, open, sizeof(c->open));
-		else
-			memset(c->open, 0, sizeof(c->open));
+		for (nr = 0; nr < ST_FAST_NR; nr++)
+			c->state[nr] = open != NULL &&
+				(open[nr / 64] & (1ULL << (nr % 64))) ?
+				NR_OPEN : NR_CLOSED;
 	}
 	pthread_mutex_unlock(&fast_lock);
 }
@@ -148,7 +162,7 @@ void st_fast_clear(uintptr_t handle, int32_t nr)
 	pthread_mutex_lock(&fast_lock);
 	c = find(handle);
 	if (c != NULL)
-		c->open[nr / 64] &= ~(1ULL << (nr % 64));
+		c->state[nr] = NR_CLOSED;
 	pthread_mutex_unlock(&fast_lock);
 }
 
@@ -217,17 +231,38 @@ static int plain_action(uint32_t action)
 	return 0;
 }
 
-int st_fast_rule(uintptr_t handle, uint32_t action, int nr, int exact)
+/* The checks the engine makes of a rule's comparisons. */
+static int plain_conds(unsigned int n, const struct scmp_arg_cmp *cmp)
+{
+	unsigned int seen = 0, i;
+
+	if (n > 6 || (n > 0 && cmp == NULL))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (cmp[i].arg >= 6 || (seen & (1u << cmp[i].arg)) ||
+		    cmp[i].op < SCMP_CMP_NE || cmp[i].op > SCMP_CMP_MASKED_EQ)
+			return 0;
+		seen |= 1u << cmp[i].arg;
+	}
+	return 1;
+}
+
+int st_fast_rule(uintptr_t handle, uint32_t action, int nr, int exact,
+		 unsigned int ncmp, const struct scmp_arg_cmp *cmp)
 {
 	struct fast_ctx *c;
+	struct st_pending *q;
 	int done = 0;
 
-	if (nr < 0 || nr >= ST_FAST_NR || !plain_action(action))
+	if (nr < 0 || nr >= ST_FAST_NR || !plain_action(action) ||
+	    !plain_conds(ncmp, cmp))
 		return 0;
 	pthread_mutex_lock(&fast_lock);
 	c = find(handle);
-	if (c == NULL || !c->enabled || action == c->def ||
-	    !(c->open[nr / 64] & (1ULL << (nr % 64))))
+	if (c == NULL || !c->enabled || action == c->def)
+		goto out;
+	if (c->state[nr] != NR_OPEN &&
+	    !(c->state[nr] == NR_UNIFORM && c->uniform[nr] == action))
 		goto out;
 	if (c->n == c->cap) {
 		unsigned int cap = c->cap ? 2 * c->cap : 256;
@@ -238,10 +273,15 @@ int st_fast_rule(uintptr_t handle, uint32_t action, int nr, int exact)
 		c->pending = p;
 		c->cap = cap;
 	}
-	c->pending[c->n++] = (struct st_pending){
-		.action = action, .nr = nr, .exact = exact,
-	};
-	c->open[nr / 64] &= ~(1ULL << (nr % 64));
+	q = &c->pending[c->n++];
+	q->action = action;
+	q->nr = nr;
+	q->exact = exact;
+	q->ncmp = ncmp;
+	if (ncmp > 0)
+		memcpy(q->cmp, cmp, ncmp * sizeof(*cmp));
+	c->state[nr] = NR_UNIFORM;
+	c->uniform[nr] = action;
 	__atomic_add_fetch(&st_fast_queued, 1, __ATOMIC_RELAXED);
 	done = 1;
 out:

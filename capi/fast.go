@@ -18,7 +18,7 @@ import (
 )
 
 // The Go side of fast.c: the native resolver's table, and the numbers on
-// which an unconditional rule can be answered in C.
+// which a rule can be answered in C.
 
 // publishNames gives the C side every name the native resolver knows,
 // with its answer, so that resolving a name needs no call into Go.
@@ -55,8 +55,8 @@ var plainNumbers = sync.OnceValue(func() (set [fastWords]uint64) {
 
 // rearm tells the C side which numbers of st's filter are open to the
 // fast path: all of them when the filter has exactly the host's ABI,
-// less those with an entry already (a rule or a priority), since a
-// second rule must be merged by the engine and may fail. Any other
+// less those with an entry already (a rule or a priority), whose rules
+// the C side has not seen. Any other
 // filter gets none. Call it after any change other than a rule or a
 // priority on one syscall (those close their number, see closeNr).
 func (st *filterState) rearm() {
@@ -97,8 +97,17 @@ func (st *filterState) drain() {
 			return
 		}
 		st.dropProgram()
-		for _, p := range drainBuf[:n] {
-			err := st.f.AddRule(policy.Action(p.action), int32(p.nr), nil, p.exact != 0)
+		for i := range drainBuf[:n] {
+			p := &drainBuf[i]
+			var conds []policy.Cond
+			for _, c := range p.cmp[:p.ncmp] {
+				cond, err := policy.NewCond(uint(c.arg), policy.Op(c.op), uint64(c.datum_a), uint64(c.datum_b))
+				if err != nil && st.broken == nil {
+					st.broken = fmt.Errorf("comparison %+v, accepted without the engine, is invalid: %v", c, err)
+				}
+				conds = append(conds, cond)
+			}
+			err := st.f.AddRule(policy.Action(p.action), int32(p.nr), conds, p.exact != 0)
 			if err != nil && st.broken == nil {
 				st.broken = fmt.Errorf("rule %#x on syscall %d, accepted without the engine, was refused: %v",
 					uint32(p.action), int32(p.nr), err)

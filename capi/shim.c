@@ -620,7 +620,8 @@ static int rule_add(scmp_filter_ctx ctx, uint32_t action, int syscall,
 		    unsigned int arg_cnt, const struct scmp_arg_cmp *arg_array,
 		    int exact)
 {
-	if (arg_cnt == 0 && st_fast_rule(HANDLE(ctx), action, syscall, exact))
+	if (st_fast_rule(HANDLE(ctx), action, syscall, exact, arg_cnt,
+			 arg_array))
 		return 0;
 	return GUARDED(int, stgo_rule_add(HANDLE(ctx), action, syscall,
 					  arg_cnt,

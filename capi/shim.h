@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <linux/filter.h>
 
+#include <seccomp.h>
+
 /* What seccomp_load needs to install a filter without calling Go. */
 struct st_load {
 	struct sock_filter *prog; /* malloc'd, owned by the C side */
@@ -74,6 +76,8 @@ struct st_pending {
 	uint32_t action;
 	int32_t nr;
 	int32_t exact;
+	uint32_t ncmp;
+	struct scmp_arg_cmp cmp[6];
 };
 
 /*
@@ -95,7 +99,8 @@ extern unsigned int st_fast_queued;
 
 /* 1 if the rule was queued (the call then returns 0), 0 to take the slow
  * path. */
-int st_fast_rule(uintptr_t handle, uint32_t action, int nr, int exact);
+int st_fast_rule(uintptr_t handle, uint32_t action, int nr, int exact,
+		 unsigned int ncmp, const struct scmp_arg_cmp *cmp);
 
 void st_fast_fork_prepare(void);
 void st_fast_fork_parent(void);
