@@ -102,6 +102,12 @@ func report(w io.Writer, cfg Config, res *Result) error {
 		table = append(table, append(cells, liveCells(r, &notes)...))
 	}
 	writeTable(w, table, 2)
+	if added := addedTable(rows); added != nil {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "added by the filter: TSC ticks over the same call without a filter, min/median")
+		fmt.Fprintln(w)
+		writeTable(w, added, 2)
+	}
 
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, `insns     program length in BPF instructions
@@ -120,6 +126,8 @@ allow, arg, deny, no filter: TSC ticks per syscall, min/median, in a fresh proce
           per row: getppid allowed unconditionally; an allowed syscall decided by
           an argument rule; lookup_dcookie denied with ERRNO(EPERM); getppid before
           the filter is loaded
+added     the same three calls, less what each cost in the same process before the
+          filter was loaded (min less min, median less median)
 `, res.NSyscalls, host.Name)
 	for _, r := range rows {
 		if r.Lib.Dir == "" || r.Lib.GenOnly {
@@ -178,6 +186,38 @@ func liveCells(r *Row, notes *footnotes) []string {
 		}
 	}
 	return cells
+}
+
+// addedTable has, per row that was measured live, each case's cost less
+// the same call's before the filter was loaded, in the same process: the
+// filter's own cost, which the raw columns mix with the syscall's.
+func addedTable(rows []Row) [][]string {
+	table := [][]string{{"policy", "library", "allow", "arg", "deny"}}
+	for i := range rows {
+		r := &rows[i]
+		if r.Live == nil || r.Live.Err != "" {
+			continue
+		}
+		name := r.Policy.Name
+		if i > 0 && rows[i-1].Policy == r.Policy {
+			name = ""
+		}
+		cells := []string{name, r.Lib.Label}
+		for _, label := range []string{"allow", "arg", "deny"} {
+			on, ok1 := r.Live.Cases[label]
+			off, ok2 := r.Live.Cases[label+"-nofilter"]
+			if !ok1 || !ok2 || on.Err != "" || off.Err != "" {
+				cells = append(cells, "-")
+				continue
+			}
+			cells = append(cells, fmt.Sprintf("%d/%d", int64(on.Min)-int64(off.Min), int64(on.Med)-int64(off.Med)))
+		}
+		table = append(table, cells)
+	}
+	if len(table) == 1 {
+		return nil
+	}
+	return table
 }
 
 // compareDecisions warns when two libraries disagree on a syscall's fate:
