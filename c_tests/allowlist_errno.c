@@ -12,9 +12,15 @@
 /* Well past the end of any architecture's syscall table. */
 #define NO_SUCH_SYSCALL 4000
 
-static void __attribute__((noreturn)) child(scmp_filter_ctx ctx, int out,
-					    int want)
+struct errno_case {
+	scmp_filter_ctx ctx;
+	int want;
+};
+
+static void __attribute__((noreturn)) child(void *arg, int out)
 {
+	scmp_filter_ctx ctx = ((struct errno_case *)arg)->ctx;
+	int want = ((struct errno_case *)arg)->want;
 	pid_t me = getpid();
 	long ret;
 	int rc;
@@ -58,10 +64,9 @@ static void run(int err)
 {
 	scmp_filter_ctx ctx;
 	char out[4096];
-	int pipefd[2], status;
+	int status;
 	unsigned int added;
 	bool exited;
-	pid_t pid;
 
 	ctx = seccomp_init(SCMP_ACT_ERRNO(err));
 	if (!ctx)
@@ -69,20 +74,8 @@ static void run(int err)
 	added = add_allowlist(ctx, SCMP_ACT_ALLOW, NULL);
 	export_and_compare(ctx);
 
-	if (pipe2(pipefd, O_CLOEXEC) != 0)
-		fail("pipe2: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		fail("fork: %s", strerror(errno));
-	if (pid == 0) {
-		close(pipefd[0]);
-		child(ctx, pipefd[1], err);
-	}
-	close(pipefd[1]);
-
-	exited = wait_child(pid, CHILD_TIMEOUT, &status);
-	read_all(pipefd[0], out, sizeof(out));
-	close(pipefd[0]);
+	exited = fork_reporting(child, &(struct errno_case){ ctx, err }, &status,
+				out, sizeof(out));
 
 	if (!exited)
 		fail("ERRNO(%s): child hung; it said:\n%s", strerrorname_np(err), out);

@@ -13,7 +13,7 @@
  */
 #include "common.h"
 
-static void __attribute__((noreturn)) child(scmp_filter_ctx ctx, int out)
+static void __attribute__((noreturn)) child(void *ctx, int out)
 {
 	pid_t me = getpid();
 	int rc;
@@ -46,9 +46,8 @@ static void run(uint32_t def_action, const char *name, bool export_first)
 	scmp_filter_ctx ctx;
 	char out[4096];
 	size_t insns;
-	int pipefd[2], status;
+	int status;
 	bool exited;
-	pid_t pid;
 
 	ctx = seccomp_init(def_action);
 	if (!ctx)
@@ -60,24 +59,7 @@ static void run(uint32_t def_action, const char *name, bool export_first)
 		     ALLOWLIST_LEN);
 	insns = export_first ? export_and_compare(ctx) : 0;
 
-	if (pipe2(pipefd, O_CLOEXEC) != 0)
-		fail("pipe2: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		fail("fork: %s", strerror(errno));
-	if (pid == 0) {
-		close(pipefd[0]);
-		child(ctx, pipefd[1]);
-	}
-	close(pipefd[1]);
-
-	/*
-	 * Wait before reading: the child writes far less than a pipe holds,
-	 * and a child that never dies must not block us in read().
-	 */
-	exited = wait_child(pid, CHILD_TIMEOUT, &status);
-	read_all(pipefd[0], out, sizeof(out));
-	close(pipefd[0]);
+	exited = fork_reporting(child, ctx, &status, out, sizeof(out));
 
 	if (!exited && !strstr(out, "calling ptrace"))
 		fail("%s: child hung before its forbidden call (in seccomp_load?); it said:\n%s",

@@ -12,7 +12,7 @@
 
 #define ROUNDS 8
 
-static void __attribute__((noreturn)) child(int out)
+static void __attribute__((noreturn)) child(void *unused __attribute__((unused)), int out)
 {
 	scmp_filter_ctx ctx;
 	unsigned int added;
@@ -57,27 +57,13 @@ static void parent_work(int round)
 int main(void)
 {
 	char out[1024];
-	int round, pipefd[2], status;
+	int round, status;
 	bool exited;
-	pid_t pid;
 
 	for (round = 0; round < ROUNDS; round++) {
 		parent_work(round);
 
-		if (pipe2(pipefd, O_CLOEXEC) != 0)
-			fail("pipe2: %s", strerror(errno));
-		pid = fork();
-		if (pid < 0)
-			fail("fork: %s", strerror(errno));
-		if (pid == 0) {
-			close(pipefd[0]);
-			child(pipefd[1]);
-		}
-		close(pipefd[1]);
-
-		exited = wait_child(pid, CHILD_TIMEOUT, &status);
-		read_all(pipefd[0], out, sizeof(out));
-		close(pipefd[0]);
+		exited = fork_reporting(child, NULL, &status, out, sizeof(out));
 
 		if (!exited)
 			fail("round %d: child hung %s; it said:\n%s", round,

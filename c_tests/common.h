@@ -306,6 +306,41 @@ static inline bool wait_child(pid_t pid, unsigned int secs, int *status)
 	return false;
 }
 
+/* Read a pipe to EOF into a NUL-terminated buffer. */
+static inline void read_all(int fd, char *buf, size_t size);
+
+/*
+ * Fork a child that reports through a pipe: it runs child(arg, fd), which
+ * must not return. The parent waits at most CHILD_TIMEOUT seconds (see
+ * wait_child), then reads everything the child wrote into out. Returns
+ * whether the child ended on its own; *status is its wait status.
+ */
+static inline bool fork_reporting(void (*child)(void *arg, int fd), void *arg,
+				  int *status, char *out, size_t size)
+{
+	int pipefd[2];
+	bool exited;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) != 0)
+		fail("pipe2: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		fail("fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(pipefd[0]);
+		child(arg, pipefd[1]);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	/* Wait before reading: a child writes far less than a pipe holds,
+	 * and one that never dies must not block us in read(). */
+	exited = wait_child(pid, CHILD_TIMEOUT, status);
+	read_all(pipefd[0], out, size);
+	close(pipefd[0]);
+	return exited;
+}
+
 /* Human-readable wait status, for failure messages. */
 static inline const char *describe_status(int status)
 {
@@ -352,7 +387,6 @@ static inline long proc_status_field(const char *key)
 	return -1;
 }
 
-/* Read a pipe to EOF into a NUL-terminated buffer. */
 static inline void read_all(int fd, char *buf, size_t size)
 {
 	size_t got = 0;
