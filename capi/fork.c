@@ -73,6 +73,14 @@ static void unlock(uintptr_t *key)
 		stgo_fork_kick();
 }
 
+/*
+ * Set in a forked child. Its runtime has no threads of its own, so
+ * nothing takes a P back from a thread that called the library: a child
+ * that forks again need not wait for an idle P (there may be none left,
+ * and nothing would free one), the forking thread has its own.
+ */
+static int alone;
+
 /* With the API lock held and asynchronous signals blocked. */
 void st_fork_prepare_runtime(void)
 {
@@ -83,8 +91,8 @@ void st_fork_prepare_runtime(void)
 		return;
 	for (i = 0;; i++) {
 		if (try_lock(key)) {
-			if (__atomic_load_n(st_rt_npidle, __ATOMIC_RELAXED) > 0 ||
-			    i >= PREPARE_TRIES)
+			if (alone || i >= PREPARE_TRIES ||
+			    __atomic_load_n(st_rt_npidle, __ATOMIC_RELAXED) > 0)
 				return;
 			unlock(key);
 		}
@@ -100,6 +108,7 @@ void st_fork_parent_runtime(void)
 
 void st_fork_child_runtime(void)
 {
+	alone = 1;
 	if (st_rt_schedlock)
 		__atomic_store_n(st_rt_schedlock, 0, __ATOMIC_RELEASE);
 }
