@@ -48,6 +48,24 @@ int32_t *st_rt_npidle;
  * forks anyway (each is a sched_yield; a P frees within microseconds). */
 #define PREPARE_TRIES 100000
 
+/* A pause in a busy wait, for a thread that may not make syscalls. */
+#if defined(__x86_64__) || defined(__i386__)
+#define cpu_relax() __asm__ volatile("pause" ::: "memory")
+#elif defined(__aarch64__)
+#define cpu_relax() __asm__ volatile("yield" ::: "memory")
+#else
+#define cpu_relax() __asm__ volatile("" ::: "memory")
+#endif
+
+/*
+ * Set between fork_prepare and fork_parent when the forking thread runs
+ * under a filter loaded through the library, which may deny the syscalls
+ * the runtime's unlock makes (futex) and sched_yield: then the wait
+ * spins, and a runtime thread that went to sleep on the lock meanwhile is
+ * woken by the next one to take it rather than at once.
+ */
+static int quiet;
+
 static int try_lock(uintptr_t *key)
 {
 	uintptr_t v = __atomic_load_n(key, __ATOMIC_RELAXED);
@@ -69,7 +87,7 @@ static void unlock(uintptr_t *key)
 	while (!__atomic_compare_exchange_n(key, &v, v & ~MUTEX_LOCKED, 0,
 					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		;
-	if (v & ~MUTEX_MMASK)
+	if ((v & ~MUTEX_MMASK) && !quiet)
 		stgo_fork_kick();
 }
 
@@ -82,13 +100,14 @@ static void unlock(uintptr_t *key)
 static int alone;
 
 /* With the API lock held and asynchronous signals blocked. */
-void st_fork_prepare_runtime(void)
+void st_fork_prepare_runtime(int filtered)
 {
 	uintptr_t *key = st_rt_schedlock;
 	int i;
 
 	if (key == NULL)
 		return;
+	quiet = filtered;
 	for (i = 0;; i++) {
 		if (try_lock(key)) {
 			if (alone || i >= PREPARE_TRIES ||
@@ -96,7 +115,10 @@ void st_fork_prepare_runtime(void)
 				return;
 			unlock(key);
 		}
-		sched_yield();
+		if (quiet)
+			cpu_relax();
+		else
+			sched_yield();
 	}
 }
 

@@ -96,7 +96,7 @@ static void fork_prepare(void)
 {
 	pthread_sigmask(SIG_BLOCK, &async_signals, &fork_mask);
 	pthread_mutex_lock(&api_lock);
-	st_fork_prepare_runtime();
+	st_fork_prepare_runtime(thread_filtered || all_filtered);
 }
 
 static void fork_parent(void)
