@@ -25,7 +25,9 @@ HEADERS    := seccomp.h seccomp-syscalls.h
 # asyncpreemptoff=1: the runtime must not signal the host's threads to
 # preempt them (tgkill is one more syscall a filter would have to allow,
 # and SIGURG one more signal the runtime would keep unblocked).
-LDFLAGS := -s -w -X=runtime.godebugDefault=asyncpreemptoff=1 -extldflags '-Wl,-soname,libseccomp.so.2 -Wl,--version-script=$(CURDIR)/capi/libseccomp.map -Wl,-z,relro -Wl,-z,now'
+# -checklinkname=0: capi/fork.go reaches the runtime's scheduler lock to
+# hold it across fork() (see capi/fork.c).
+LDFLAGS := -s -w -checklinkname=0 -X=runtime.godebugDefault=asyncpreemptoff=1 -extldflags '-Wl,-soname,libseccomp.so.2 -Wl,--version-script=$(CURDIR)/capi/libseccomp.map -Wl,-z,relro -Wl,-z,now'
 
 .PHONY: all demo check test-go test-c test-abi install uninstall clean
 

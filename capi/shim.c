@@ -88,19 +88,22 @@ static sigset_t fork_mask;
 
 /*
  * Nothing of ours may be in the middle of a call when the process forks,
- * so fork waits for the lock. The runtime's own threads cannot be held
- * the same way: see "Living in your process" in README.md for what that
- * leaves.
+ * so fork waits for the lock, and for the fast path's (fast.c). The
+ * runtime's own threads keep running; so that none is inside the
+ * scheduler at the fork, fork.c holds the runtime's scheduler lock across
+ * it too (taken last, released first).
  */
 static void fork_prepare(void)
 {
 	pthread_sigmask(SIG_BLOCK, &async_signals, &fork_mask);
 	pthread_mutex_lock(&api_lock);
 	st_fast_fork_prepare();
+	st_fork_prepare_runtime(thread_filtered || all_filtered);
 }
 
 static void fork_parent(void)
 {
+	st_fork_parent_runtime();
 	st_fast_fork_parent();
 	pthread_mutex_unlock(&api_lock);
 	pthread_sigmask(SIG_SETMASK, &fork_mask, NULL);
@@ -111,6 +114,7 @@ static void fork_child(void)
 	in_child = 1;
 	st_fast_fork_child();
 	pthread_mutex_init(&api_lock, NULL);
+	st_fork_child_runtime();
 	pthread_sigmask(SIG_SETMASK, &fork_mask, NULL);
 }
 

@@ -106,4 +106,16 @@ void st_fast_fork_prepare(void);
 void st_fast_fork_parent(void);
 void st_fast_fork_child(void);
 
+/*
+ * The runtime's side of fork() (fork.c): hold its scheduler lock across
+ * the fork, with a P idle. Called from shim.c's pthread_atfork handlers
+ * with the API lock held; filtered says the forking thread loaded a
+ * filter through the library. The pointers are set by fork.go.
+ */
+extern uintptr_t *st_rt_schedlock;
+extern int32_t *st_rt_npidle;
+void st_fork_prepare_runtime(int filtered);
+void st_fork_parent_runtime(void);
+void st_fork_child_runtime(void);
+
 #endif
