@@ -28,6 +28,7 @@ package tree
 
 import (
 	"errors"
+	"sync"
 
 	"golang.org/x/net/bpf"
 
@@ -93,10 +94,26 @@ func generate(f *policy.Filter) ([]bpf.RawInstruction, []sectionPlan, error) {
 	return prog, plans, err
 }
 
+// work is the memory one program is built in, kept between programs so
+// that a build allocates little beyond its result.
+type work struct {
+	b      builder
+	t      threader
+	sh     shaper
+	leaves []node
+	costs  []int8
+	triple []bool
+}
+
+var works = sync.Pool{New: func() any { return new(work) }}
+
 // emit builds the program; switches enables searches over runs of
 // equality tests (see eqSwitch).
 func emit(f *policy.Filter, switches bool) ([]bpf.RawInstruction, []sectionPlan, error) {
-	b := newBuilder()
+	w := works.Get().(*work)
+	defer works.Put(w)
+	b := &w.b
+	b.reset()
 	entry := b.ret(uint32(f.Attrs.BadArch))
 	sections := f.Sections()
 	plans := make([]sectionPlan, len(sections))
@@ -107,16 +124,25 @@ func emit(f *policy.Filter, switches bool) ([]bpf.RawInstruction, []sectionPlan,
 		g := &gen{b: b, arch: sec.Tables[0].Arch, def: f.Attrs.Default, switches: switches}
 		rs := spans(f, sec)
 		plans[i] = sectionPlan{sec, rs}
-		p := planTree(weights(rs, sectionHeat(sec)), func(i int) bool {
-			return rs[i+1].lo == rs[i+1].hi && rs[i].out == rs[i+2].out
-		})
+		// Argument code first: its length shapes the tree.
+		w.leaves, w.costs, w.triple = grow(w.leaves, len(rs)), grow(w.costs, len(rs)), grow(w.triple, len(rs))
+		g.leaves = w.leaves
+		for i, r := range rs {
+			w.costs[i], w.leaves[i] = 1, 0
+			w.triple[i] = i+2 < len(rs) && rs[i+1].lo == rs[i+1].hi && rs[i].out == rs[i+2].out
+			if r.out.sc != nil {
+				w.leaves[i] = g.leaf(r.out)
+				w.costs[i] = int8(min(b.longest(w.leaves[i], &w.t), 100))
+			}
+		}
+		p := w.sh.planTree(weights(rs, sectionHeat(sec)), w.costs, w.triple)
 		checks[i] = b.load(offNr, g.search(rs, p))
 	}
 	for i := len(sections) - 1; i >= 0; i-- {
 		entry = b.jump(opJeq, uint32(sections[i].Token), checks[i], entry)
 	}
 	entry = b.load(offArch, entry)
-	prog := b.program(entry)
+	prog := w.t.thread(b.program(entry))
 	if len(prog) > MaxInstructions {
 		return nil, nil, ErrTooLarge
 	}
@@ -128,7 +154,8 @@ type gen struct {
 	b        *builder
 	arch     *arch.Arch // decides argument word size and byte order
 	def      policy.Action
-	switches bool // search runs of equality tests rather than chain them
+	switches bool   // search runs of equality tests rather than chain them
+	leaves   []node // per range, its argument code once emitted
 }
 
 // search emits the search tree p over rs and returns its root. At each
@@ -142,6 +169,9 @@ func (g *gen) search(rs []span, p *plan) node {
 		// outcome: one jeq decides all three.
 		return g.b.jump(opJeq, rs[p.i+1].lo, g.leaf(rs[p.i+1].out), g.leaf(rs[p.i].out))
 	case p.lo == nil:
+		if n := g.leaves[p.i]; n != 0 {
+			return n
+		}
 		return g.leaf(rs[p.i].out)
 	}
 	hi := g.search(rs, p.hi)
