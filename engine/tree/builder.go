@@ -26,7 +26,6 @@ type builder struct {
 	// tramp holds, per far target, the latest JA emitted to it, which
 	// later jumps reuse while it is within their reach; 0 for none.
 	tramp []node
-	sub   []bpf.RawInstruction // scratch for longest
 }
 
 // key identifies an instruction by what it does and where it goes, not by
@@ -226,12 +225,33 @@ func (b *builder) program(entry node) []bpf.RawInstruction {
 	return out
 }
 
-// longest is the most instructions a path from n runs, once the code
-// from n is threaded (see threader).
-func (b *builder) longest(n node, t *threader) int {
-	b.sub = grow(b.sub, int(n))
-	for i := range b.sub {
-		b.sub[i] = b.rev[int(n)-1-i]
+// forward returns the code from entry in execution order, in dst's
+// memory.
+func (b *builder) forward(entry node, dst []bpf.RawInstruction) []bpf.RawInstruction {
+	b.ensureNext(entry)
+	dst = grow(dst, len(b.rev))
+	for i, ins := range b.rev {
+		dst[len(dst)-1-i] = ins
 	}
-	return t.longest(b.sub)
+	return dst
+}
+
+// copyIn emits the forward program prog into b, back to front, and
+// returns the node of its first instruction. nodes is scratch. Returns,
+// tests and loads go through the memo, so what b already has is shared.
+func (b *builder) copyIn(prog []bpf.RawInstruction, nodes []node) node {
+	for pc := len(prog) - 1; pc >= 0; pc-- {
+		in := prog[pc]
+		switch {
+		case in.Op == opRet:
+			nodes[pc] = b.ret(in.K)
+		case in.Op == opJa:
+			nodes[pc] = nodes[pc+1+int(in.K)]
+		case isCondJump(in.Op):
+			nodes[pc] = b.jump(in.Op, in.K, nodes[pc+1+int(in.Jt)], nodes[pc+1+int(in.Jf)])
+		default:
+			nodes[pc] = b.stmt(in.Op, in.K, nodes[pc+1])
+		}
+	}
+	return nodes[0]
 }

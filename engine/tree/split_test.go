@@ -103,3 +103,23 @@ func TestTripleShortcut(t *testing.T) {
 		t.Errorf("root %d, want the jeq shortcut", p.k)
 	}
 }
+
+// BenchmarkPlanTree shapes 66 ranges, as many as Docker's profile has,
+// two of them with argument code of their own.
+func BenchmarkPlanTree(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	n := 66
+	w := make([]float64, n)
+	c := make([]int8, n)
+	triple := make([]bool, n)
+	for i := range w {
+		w[i] = rng.Float64()*20 + minWeight
+		c[i] = 1
+		triple[i] = i+2 < n && rng.Intn(3) == 0
+	}
+	c[10], c[30] = 11, 7
+	var s shaper
+	for b.Loop() {
+		s.planTree(w, c, triple)
+	}
+}

@@ -319,11 +319,10 @@ func grow[T any](s []T, n int) []T {
 	return make([]T, n)
 }
 
-// longest is the most instructions any path through prog runs, once
-// threaded; prog is clobbered.
+// longest is the most instructions any path through prog runs.
 func (t *threader) longest(prog []bpf.RawInstruction) int {
-	prog = t.thread(prog)
-	far := t.index[:len(prog)] // free again once thread has returned
+	t.index = grow(t.index, len(prog))
+	far := t.index
 	for pc := len(prog) - 1; pc >= 0; pc-- {
 		in := prog[pc]
 		var d int32

@@ -97,12 +97,16 @@ func generate(f *policy.Filter) ([]bpf.RawInstruction, []sectionPlan, error) {
 // work is the memory one program is built in, kept between programs so
 // that a build allocates little beyond its result.
 type work struct {
-	b      builder
-	t      threader
-	sh     shaper
-	leaves []node
-	costs  []int8
-	triple []bool
+	b       builder
+	scratch builder // one syscall's argument code before threading
+	prog    []bpf.RawInstruction
+	nodes   []node
+	t       threader
+	sh      shaper
+	leaves  []node
+	costs   []int8
+	triple  []bool
+	args    argGen
 }
 
 var works = sync.Pool{New: func() any { return new(work) }}
@@ -121,7 +125,7 @@ func emit(f *policy.Filter, switches bool) ([]bpf.RawInstruction, []sectionPlan,
 	checks := make([]node, len(sections))
 	for i := len(sections) - 1; i >= 0; i-- {
 		sec := sections[i]
-		g := &gen{b: b, arch: sec.Tables[0].Arch, def: f.Attrs.Default, switches: switches}
+		g := &gen{b: b, arch: sec.Tables[0].Arch, def: f.Attrs.Default, switches: switches, args: &w.args}
 		rs := spans(f, sec)
 		plans[i] = sectionPlan{sec, rs}
 		// Argument code first: its length shapes the tree.
@@ -131,8 +135,9 @@ func emit(f *policy.Filter, switches bool) ([]bpf.RawInstruction, []sectionPlan,
 			w.costs[i], w.leaves[i] = 1, 0
 			w.triple[i] = i+2 < len(rs) && rs[i+1].lo == rs[i+1].hi && rs[i].out == rs[i+2].out
 			if r.out.sc != nil {
-				w.leaves[i] = g.leaf(r.out)
-				w.costs[i] = int8(min(b.longest(w.leaves[i], &w.t), 100))
+				var cost int
+				w.leaves[i], cost = g.argLeaf(r.out, w)
+				w.costs[i] = int8(min(cost, 100))
 			}
 		}
 		p := w.sh.planTree(weights(rs, sectionHeat(sec)), w.costs, w.triple)
@@ -142,7 +147,7 @@ func emit(f *policy.Filter, switches bool) ([]bpf.RawInstruction, []sectionPlan,
 		entry = b.jump(opJeq, uint32(sections[i].Token), checks[i], entry)
 	}
 	entry = b.load(offArch, entry)
-	prog := w.t.thread(b.program(entry))
+	prog := b.program(entry)
 	if len(prog) > MaxInstructions {
 		return nil, nil, ErrTooLarge
 	}
@@ -154,8 +159,9 @@ type gen struct {
 	b        *builder
 	arch     *arch.Arch // decides argument word size and byte order
 	def      policy.Action
-	switches bool   // search runs of equality tests rather than chain them
-	leaves   []node // per range, its argument code once emitted
+	switches bool    // search runs of equality tests rather than chain them
+	leaves   []node  // per range, its argument code once emitted
+	args     *argGen // reused by every syscall's rules
 }
 
 // search emits the search tree p over rs and returns its root. At each
@@ -167,16 +173,37 @@ func (g *gen) search(rs []span, p *plan) node {
 	case p.k < 0:
 		// rs[i+1] is a single number between two ranges with the same
 		// outcome: one jeq decides all three.
-		return g.b.jump(opJeq, rs[p.i+1].lo, g.leaf(rs[p.i+1].out), g.leaf(rs[p.i].out))
+		return g.b.jump(opJeq, rs[p.i+1].lo, g.leafAt(rs, p.i+1), g.leafAt(rs, p.i))
 	case p.lo == nil:
-		if n := g.leaves[p.i]; n != 0 {
-			return n
-		}
-		return g.leaf(rs[p.i].out)
+		return g.leafAt(rs, p.i)
 	}
 	hi := g.search(rs, p.hi)
 	lo := g.search(rs, p.lo)
 	return g.b.jump(opJge, rs[p.k].lo, hi, lo)
+}
+
+// leafAt is the code of range i: its argument code, emitted already, or
+// a ret.
+func (g *gen) leafAt(rs []span, i int) node {
+	if n := g.leaves[i]; n != 0 {
+		return n
+	}
+	return g.leaf(rs[i].out)
+}
+
+// argLeaf emits the argument code of a range and returns its entry and
+// the most instructions it runs. The code is built on its own first and
+// threaded there (see threader), which leaves the main program free of
+// what threading would remove and tells its true length.
+func (g *gen) argLeaf(o outcome, w *work) (node, int) {
+	main := g.b
+	g.b = &w.scratch
+	g.b.reset()
+	n := g.leaf(o)
+	g.b = main
+	w.prog = w.t.thread(w.scratch.forward(n, w.prog))
+	w.nodes = grow(w.nodes, len(w.prog))
+	return main.copyIn(w.prog, w.nodes), w.t.longest(w.prog)
 }
 
 // leaf emits the code that decides a range's outcome.
