@@ -4,7 +4,6 @@ import (
 	"cmp"
 	mbits "math/bits"
 	"slices"
-	"sync"
 
 	"github.com/seccomptree/seccomptree/engine/arch"
 	"github.com/seccomptree/seccomptree/engine/policy"
@@ -33,13 +32,11 @@ type span struct {
 // the syscalls in order, with the gaps between them, decides every
 // number. Which entry decides a number follows Filter.Lookup.
 func spans(f *policy.Filter, s policy.Section) []span {
-	sc := scratches.Get().(*spanScratch)
-	defer scratches.Put(sc)
-	if sc.small == nil {
-		sc.small = make([]*policy.Syscall, smallNrs)
-	}
+	sc := scratches.get()
+	defer scratches.put(sc)
 	clear(sc.bits[:])
 	sc.large = sc.large[:0]
+	sc.list = sc.list[:0]
 	count := 0
 	for _, t := range s.Tables {
 		for nr, x := range t.Syscalls {
@@ -51,7 +48,8 @@ func spans(f *policy.Filter, s policy.Section) []span {
 				// The first table with a rule decides.
 				if w, b := n/64, uint64(1)<<(n%64); sc.bits[w]&b == 0 {
 					sc.bits[w] |= b
-					sc.small[n] = x
+					sc.list = append(sc.list, x)
+					sc.small[n] = uint16(len(sc.list))
 				}
 			} else {
 				sc.large = append(sc.large, numbered{n, x})
@@ -101,8 +99,7 @@ func spans(f *policy.Filter, s policy.Section) []span {
 		for bits != 0 {
 			b := bits & -bits
 			n := uint32(w*64 + mbits.TrailingZeros64(bits))
-			entry(n, sc.small[n])
-			sc.small[n] = nil
+			entry(n, sc.list[sc.small[n]-1])
 			bits ^= b
 		}
 	}
@@ -126,11 +123,12 @@ type numbered struct {
 // spanScratch is spans' working memory, kept between calls.
 type spanScratch struct {
 	bits  [smallNrs / 64]uint64
-	small []*policy.Syscall // by number, set where bits says; nil again after use
+	small [smallNrs]uint16 // by number, where bits says: index+1 in list
+	list  []*policy.Syscall
 	large []numbered
 }
 
-var scratches = sync.Pool{New: func() any { return new(spanScratch) }}
+var scratches cache[spanScratch]
 
 // gapOutcome is the outcome of a number no entry of s has.
 func gapOutcome(f *policy.Filter, s policy.Section, nr uint32) outcome {

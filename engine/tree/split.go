@@ -80,9 +80,10 @@ type block struct{ i, j, depth int }
 // shaper holds the tables; its slices are reused from one section, and
 // one program, to the next.
 type shaper struct {
+	lowest bool // choose the least height whatever it costs
 	n      int
 	pre    []float64 // weight of i..j is pre[j+1]-pre[i]
-	base   []int     // cell of i..j is cells[base[i]+j]: the triangle by rows
+	base   []int     // cell of i..j, within a block, is cells[base[i]+j]
 	cells  []cell
 	blocks []block
 	plans  []plan
@@ -114,14 +115,23 @@ func (s *shaper) planTree(w []float64, c []int8, triple []bool) *plan {
 	n := len(w)
 	s.n, s.costs, s.triple = n, c, triple
 	s.pre = grow(s.pre, n+1)
-	s.base = grow(s.base, n)
-	s.cells = grow(s.cells, n*(n+1)/2)
 	for i, x := range w {
 		s.pre[i+1] = s.pre[i] + x
-		s.base[i] = i*n - i*(i-1)/2 - i
 	}
 	s.blocks = s.blocks[:0]
 	s.split(0, n-1, 0)
+	// Each block's triangle of cells, by rows, one after the other.
+	s.base = grow(s.base, n)
+	cells := 0
+	for _, b := range s.blocks {
+		m := b.j - b.i + 1
+		for i := b.i; i <= b.j; i++ {
+			l := i - b.i
+			s.base[i] = cells + l*m - l*(l-1)/2 - l - b.i
+		}
+		cells += m * (m + 1) / 2
+	}
+	s.cells = grow(s.cells, cells)
 	// Heights are chosen for the whole tree at once: the blocks' tables
 	// tell what each height costs.
 	lo, hi := 0, 0
@@ -141,7 +151,7 @@ func (s *shaper) planTree(w []float64, c []int8, triple []bool) *plan {
 	}
 	h, best := hi, total(hi)
 	for x := lo; x < hi && x < lo+limited; x++ {
-		if total(x) <= best*(1+slack) {
+		if s.lowest || total(x) <= best*(1+slack) {
 			h = x
 			break
 		}

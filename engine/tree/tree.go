@@ -100,6 +100,8 @@ type work struct {
 	b       builder
 	scratch builder // one syscall's argument code before threading
 	prog    []bpf.RawInstruction
+	prog2   []bpf.RawInstruction
+	regions regioner
 	nodes   []node
 	t       threader
 	sh      shaper
@@ -109,13 +111,40 @@ type work struct {
 	args    argGen
 }
 
-var works = sync.Pool{New: func() any { return new(work) }}
+var works cache[work]
+
+// cache keeps a few values between uses. Unlike a sync.Pool, a garbage
+// collection does not empty it, so the tables of the next program are
+// warm whenever programs are built one after another.
+type cache[T any] struct {
+	mu   sync.Mutex
+	free []*T
+}
+
+func (c *cache[T]) get() *T {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n := len(c.free); n > 0 {
+		x := c.free[n-1]
+		c.free = c.free[:n-1]
+		return x
+	}
+	return new(T)
+}
+
+func (c *cache[T]) put(x *T) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.free) < 2 {
+		c.free = append(c.free, x)
+	}
+}
 
 // emit builds the program; switches enables searches over runs of
 // equality tests (see eqSwitch).
 func emit(f *policy.Filter, switches bool) ([]bpf.RawInstruction, []sectionPlan, error) {
-	w := works.Get().(*work)
-	defer works.Put(w)
+	w := works.get()
+	defer works.put(w)
 	b := &w.b
 	b.reset()
 	entry := b.ret(uint32(f.Attrs.BadArch))
@@ -202,6 +231,9 @@ func (g *gen) argLeaf(o outcome, w *work) (node, int) {
 	n := g.leaf(o)
 	g.b = main
 	w.prog = w.t.thread(w.scratch.forward(n, w.prog))
+	if prog, ok := w.regions.rewrite(w.prog, &w.scratch, &w.sh, w.prog2); ok {
+		w.prog, w.prog2 = prog, w.prog
+	}
 	w.nodes = grow(w.nodes, len(w.prog))
 	return main.copyIn(w.prog, w.nodes), w.t.longest(w.prog)
 }
