@@ -33,7 +33,12 @@ type span struct {
 // number. Which entry decides a number follows Filter.Lookup.
 func spans(f *policy.Filter, s policy.Section) []span {
 	sc := scratches.get()
-	defer scratches.put(sc)
+	defer func() {
+		// Hold no syscalls of a filter the caller may free.
+		clear(sc.list)
+		clear(sc.large)
+		scratches.put(sc)
+	}()
 	clear(sc.bits[:])
 	sc.large = sc.large[:0]
 	sc.list = sc.list[:0]

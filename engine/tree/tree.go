@@ -144,7 +144,12 @@ func (c *cache[T]) put(x *T) {
 // equality tests (see eqSwitch).
 func emit(f *policy.Filter, switches bool) ([]bpf.RawInstruction, []sectionPlan, error) {
 	w := works.get()
-	defer works.put(w)
+	defer func() {
+		// Hold nothing of a filter the caller may free.
+		clear(w.args.memo)
+		w.args.g = nil
+		works.put(w)
+	}()
 	b := &w.b
 	b.reset()
 	entry := b.ret(uint32(f.Attrs.BadArch))
