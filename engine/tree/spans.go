@@ -32,6 +32,13 @@ type span struct {
 // the syscalls in order, with the gaps between them, decides every
 // number. Which entry decides a number follows Filter.Lookup.
 func spans(f *policy.Filter, s policy.Section) []span {
+	out, _ := spansHinted(f, s, nil)
+	return out
+}
+
+// spansHinted is spans that also appends to hints the caller's priority
+// of every syscall that has one, in the same walk over the tables.
+func spansHinted(f *policy.Filter, s policy.Section, hints heat) ([]span, heat) {
 	sc := scratches.get()
 	defer func() {
 		// Hold no syscalls of a filter the caller may free.
@@ -45,6 +52,9 @@ func spans(f *policy.Filter, s policy.Section) []span {
 	count := 0
 	for _, t := range s.Tables {
 		for nr, x := range t.Syscalls {
+			if x.Priority != 0 {
+				hints = append(hints, heatEntry{uint32(nr), float64(x.Priority) / 16})
+			}
 			if !x.HasRule || nr < policy.SyscallSkip || nr == policy.SyscallSkip && !f.Attrs.TSkip {
 				continue
 			}
@@ -112,7 +122,7 @@ func spans(f *policy.Filter, s policy.Section) []span {
 		entry(e.nr, e.sc)
 	}
 	gap(next, 1<<32)
-	return out
+	return out, hints
 }
 
 // smallNrs bounds the numbers spans orders with a bitmap; syscall

@@ -101,6 +101,7 @@ type work struct {
 	scratch builder // one syscall's argument code before threading
 	prog    []bpf.RawInstruction
 	prog2   []bpf.RawInstruction
+	hints   heat
 	regions regioner
 	nodes   []node
 	t       threader
@@ -160,7 +161,8 @@ func emit(f *policy.Filter, switches bool) ([]bpf.RawInstruction, []sectionPlan,
 	for i := len(sections) - 1; i >= 0; i-- {
 		sec := sections[i]
 		g := &gen{b: b, arch: sec.Tables[0].Arch, def: f.Attrs.Default, switches: switches, args: &w.args}
-		rs := spans(f, sec)
+		var rs []span
+		rs, w.hints = spansHinted(f, sec, w.hints[:0])
 		plans[i] = sectionPlan{sec, rs}
 		// Argument code first: its length shapes the tree.
 		w.leaves, w.costs, w.triple = grow(w.leaves, len(rs)), grow(w.costs, len(rs)), grow(w.triple, len(rs))
@@ -174,7 +176,7 @@ func emit(f *policy.Filter, switches bool) ([]bpf.RawInstruction, []sectionPlan,
 				w.costs[i] = int8(min(cost, 100))
 			}
 		}
-		p := w.sh.planTree(weights(rs, sectionHeat(sec)), w.costs, w.triple)
+		p := w.sh.planTree(weights(rs, sectionHeat(sec, w.hints)), w.costs, w.triple)
 		checks[i] = b.load(offNr, g.search(rs, p))
 	}
 	for i := len(sections) - 1; i >= 0; i-- {
