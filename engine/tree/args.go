@@ -22,7 +22,13 @@ import (
 // Levels reachable from several places are emitted once per distinct
 // fall-back, and the builder shares whatever comes out identical.
 func (g *gen) rules(root *policy.Node) node {
-	a := &argGen{g: g, memo: map[levelKey]*entry{}, rets: map[node]*entry{}}
+	a := g.args
+	if a.memo == nil {
+		*a = argGen{memo: map[levelKey]*entry{}, rets: map[node]*entry{}, seen: map[uint32]bool{}}
+	}
+	a.g = g
+	clear(a.memo)
+	clear(a.rets)
 	return a.full(a.level(root, a.ret(uint32(g.def))))
 }
 
@@ -47,6 +53,7 @@ type argGen struct {
 	g    *gen
 	memo map[levelKey]*entry
 	rets map[node]*entry
+	seen map[uint32]bool // scratch for switchRun
 }
 
 // from is the entry of e for code that leaves the word at off, masked
@@ -127,7 +134,9 @@ func (a *argGen) switchRun(nodes []*policy.Node, i int) int {
 		return i + 1
 	}
 	off := a.offset(nodes[i])
-	seen := map[uint32]bool{nodes[i].Datum: true}
+	seen := a.seen
+	clear(seen)
+	seen[nodes[i].Datum] = true
 	j := i
 	for j > 0 && switchable(nodes[j-1]) && a.offset(nodes[j-1]) == off && !seen[nodes[j-1].Datum] {
 		j--

@@ -22,10 +22,10 @@ type node int
 // JA trampoline placed right before it.
 type builder struct {
 	rev  []bpf.RawInstruction // in reverse order: rev[0] is the last instruction
-	memo map[key]node
+	memo memo
 	// tramp holds, per far target, the latest JA emitted to it, which
-	// later jumps reuse while it is within their reach.
-	tramp map[node]node
+	// later jumps reuse while it is within their reach; 0 for none.
+	tramp []node
 }
 
 // key identifies an instruction by what it does and where it goes, not by
@@ -36,8 +36,69 @@ type key struct {
 	jt, jf node // for a load, jt is the fall-through node
 }
 
+// memo maps keys to the node emitted for them: open addressing over a
+// power-of-two table, cheaper than a map for these small keys, and
+// cleared without freeing between programs.
+type memo struct {
+	keys []key
+	vals []node // 0: empty slot
+	used int
+}
+
+func (m *memo) reset() {
+	if len(m.keys) == 0 {
+		m.keys, m.vals = make([]key, 256), make([]node, 256)
+	}
+	clear(m.vals)
+	m.used = 0
+}
+
+func (m *memo) slot(k key) int {
+	h := uint64(k.op)<<32 ^ uint64(k.k)
+	h ^= uint64(k.jt)<<40 ^ uint64(k.jf)<<20
+	h *= 0x9e3779b97f4a7c15
+	mask := len(m.keys) - 1
+	i := int(h>>32) & mask
+	for m.vals[i] != 0 && m.keys[i] != k {
+		i = (i + 1) & mask
+	}
+	return i
+}
+
+func (m *memo) get(k key) (node, bool) {
+	n := m.vals[m.slot(k)]
+	return n, n != 0
+}
+
+func (m *memo) put(k key, n node) {
+	if 2*(m.used+1) > len(m.keys) {
+		keys, vals := m.keys, m.vals
+		m.keys, m.vals = make([]key, 2*len(keys)), make([]node, 2*len(vals))
+		for i, v := range vals {
+			if v != 0 {
+				j := m.slot(keys[i])
+				m.keys[j], m.vals[j] = keys[i], v
+			}
+		}
+	}
+	i := m.slot(k)
+	if m.vals[i] == 0 {
+		m.used++
+	}
+	m.keys[i], m.vals[i] = k, n
+}
+
 func newBuilder() *builder {
-	return &builder{memo: map[key]node{}, tramp: map[node]node{}}
+	b := &builder{}
+	b.reset()
+	return b
+}
+
+// reset empties b for another program, keeping its memory.
+func (b *builder) reset() {
+	b.rev = b.rev[:0]
+	b.memo.reset()
+	b.tramp = b.tramp[:0]
 }
 
 // next is the node the next emitted instruction will be.
@@ -49,14 +110,14 @@ func offset(from, to node) int { return int(from - to - 1) }
 func (b *builder) emit(k key, ins bpf.RawInstruction) node {
 	b.rev = append(b.rev, ins)
 	n := node(len(b.rev))
-	b.memo[k] = n
+	b.memo.put(k, n)
 	return n
 }
 
 // ret emits "ret #k".
 func (b *builder) ret(k uint32) node {
 	kk := key{op: opRet, k: k}
-	if n, ok := b.memo[kk]; ok {
+	if n, ok := b.memo.get(kk); ok {
 		return n
 	}
 	return b.emit(kk, bpf.RawInstruction{Op: opRet, K: k})
@@ -69,7 +130,7 @@ func (b *builder) load(off uint32, next node) node { return b.stmt(opLdAbs, off,
 // placed before next when next is not the last node written.
 func (b *builder) stmt(op uint16, k uint32, next node) node {
 	kk := key{op: op, k: k, jt: next}
-	if n, ok := b.memo[kk]; ok {
+	if n, ok := b.memo.get(kk); ok {
 		return n
 	}
 	b.ensureNext(next)
@@ -78,10 +139,29 @@ func (b *builder) stmt(op uint16, k uint32, next node) node {
 
 // ensureNext makes next the fall-through target by emitting a jump to it
 // when it is not the last node written.
+//
+// When next is a return or a test whose targets are within reach, a copy
+// of it does the same in as many instructions as the JA would take, and
+// runs one fewer.
 func (b *builder) ensureNext(next node) {
-	if next != node(len(b.rev)) {
-		b.ja(next)
+	if next == node(len(b.rev)) {
+		return
 	}
+	in := b.rev[next-1]
+	switch {
+	case in.Op == opRet:
+		b.rev = append(b.rev, in)
+		return
+	case isCondJump(in.Op):
+		jt, jf := next-1-node(in.Jt), next-1-node(in.Jf)
+		at := b.next()
+		if offset(at, jt) <= maxJump && offset(at, jf) <= maxJump {
+			in.Jt, in.Jf = uint8(offset(at, jt)), uint8(offset(at, jf))
+			b.rev = append(b.rev, in)
+			return
+		}
+	}
+	b.ja(next)
 }
 
 // ja emits an unconditional jump, which reaches any node.
@@ -99,7 +179,7 @@ func (b *builder) jump(op uint16, k uint32, jt, jf node) node {
 		return jt
 	}
 	kk := key{op: op, k: k, jt: jt, jf: jf}
-	if n, ok := b.memo[kk]; ok {
+	if n, ok := b.memo.get(kk); ok {
 		return n
 	}
 	// A trampoline for jt sits between the jump and jf's trampoline, so
@@ -124,7 +204,10 @@ func (b *builder) jump(op uint16, k uint32, jt, jf node) node {
 // the latest one to the same node if at can still reach it, else a new
 // one placed right here.
 func (b *builder) trampoline(at, to node) node {
-	if t, ok := b.tramp[to]; ok && offset(at, t) <= maxJump {
+	for len(b.tramp) <= int(to) {
+		b.tramp = append(b.tramp, 0)
+	}
+	if t := b.tramp[to]; t != 0 && offset(at, t) <= maxJump {
 		return t
 	}
 	t := b.ja(to)
@@ -140,4 +223,35 @@ func (b *builder) program(entry node) []bpf.RawInstruction {
 		out[len(out)-1-i] = ins
 	}
 	return out
+}
+
+// forward returns the code from entry in execution order, in dst's
+// memory.
+func (b *builder) forward(entry node, dst []bpf.RawInstruction) []bpf.RawInstruction {
+	b.ensureNext(entry)
+	dst = grow(dst, len(b.rev))
+	for i, ins := range b.rev {
+		dst[len(dst)-1-i] = ins
+	}
+	return dst
+}
+
+// copyIn emits the forward program prog into b, back to front, and
+// returns the node of its first instruction. nodes is scratch. Returns,
+// tests and loads go through the memo, so what b already has is shared.
+func (b *builder) copyIn(prog []bpf.RawInstruction, nodes []node) node {
+	for pc := len(prog) - 1; pc >= 0; pc-- {
+		in := prog[pc]
+		switch {
+		case in.Op == opRet:
+			nodes[pc] = b.ret(in.K)
+		case in.Op == opJa:
+			nodes[pc] = nodes[pc+1+int(in.K)]
+		case isCondJump(in.Op):
+			nodes[pc] = b.jump(in.Op, in.K, nodes[pc+1+int(in.Jt)], nodes[pc+1+int(in.Jf)])
+		default:
+			nodes[pc] = b.stmt(in.Op, in.K, nodes[pc+1])
+		}
+	}
+	return nodes[0]
 }

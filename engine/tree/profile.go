@@ -75,31 +75,18 @@ func heatOf(a *arch.Arch) heat {
 }
 
 // sectionHeat is the heat of every known syscall of a section's ABIs,
-// with the caller's priority hints added.
-func sectionHeat(s policy.Section) heat {
+// with the caller's priority hints (see spansHinted) added.
+func sectionHeat(s policy.Section, hints heat) heat {
 	h := heatOf(s.Tables[0].Arch)
-	copied := false
-	own := func() {
-		if !copied {
-			h, copied = slices.Clone(h), true
-		}
+	if len(s.Tables) == 1 && len(hints) == 0 {
+		return h
 	}
+	h = slices.Clone(h)
 	for _, t := range s.Tables[1:] {
-		own()
 		h = append(h, heatOf(t.Arch)...)
 	}
-	for _, t := range s.Tables {
-		for nr, sc := range t.Syscalls {
-			if sc.Priority == 0 {
-				continue
-			}
-			own()
-			h = append(h, heatEntry{uint32(nr), float64(sc.Priority) / 16})
-		}
-	}
-	if copied {
-		slices.SortFunc(h, func(x, y heatEntry) int { return cmp.Compare(x.nr, y.nr) })
-	}
+	h = append(h, hints...)
+	slices.SortFunc(h, func(x, y heatEntry) int { return cmp.Compare(x.nr, y.nr) })
 	return h
 }
 

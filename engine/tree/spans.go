@@ -1,7 +1,8 @@
 package tree
 
 import (
-	"math/bits"
+	"cmp"
+	mbits "math/bits"
 	"slices"
 
 	"github.com/seccomptree/seccomptree/engine/arch"
@@ -27,76 +28,127 @@ type span struct {
 // every number in a range has the same outcome in section s, in order.
 //
 // The outcome can only change at a number that has rules, just after it,
-// or at the x32 boundary, so deciding those points with the policy's own
-// lookup (the same one Evaluate uses) decides every number.
+// or where the section's ABIs end (see Section.Foreign), so a walk over
+// the syscalls in order, with the gaps between them, decides every
+// number. Which entry decides a number follows Filter.Lookup.
 func spans(f *policy.Filter, s policy.Section) []span {
-	var out []span
-	for _, lo := range cutPoints(s) {
-		o := decide(f, s, lo)
-		if n := len(out); n > 0 && out[n-1].out == o {
-			continue // extends the previous range
+	out, _ := spansHinted(f, s, nil)
+	return out
+}
+
+// spansHinted is spans that also appends to hints the caller's priority
+// of every syscall that has one, in the same walk over the tables.
+func spansHinted(f *policy.Filter, s policy.Section, hints heat) ([]span, heat) {
+	sc := scratches.get()
+	defer func() {
+		// Hold no syscalls of a filter the caller may free.
+		clear(sc.list)
+		clear(sc.large)
+		scratches.put(sc)
+	}()
+	clear(sc.bits[:])
+	sc.large = sc.large[:0]
+	sc.list = sc.list[:0]
+	count := 0
+	for _, t := range s.Tables {
+		for nr, x := range t.Syscalls {
+			if x.Priority != 0 {
+				hints = append(hints, heatEntry{uint32(nr), float64(x.Priority) / 16})
+			}
+			if !x.HasRule || nr < policy.SyscallSkip || nr == policy.SyscallSkip && !f.Attrs.TSkip {
+				continue
+			}
+			count++
+			if n := uint32(nr); n < smallNrs {
+				// The first table with a rule decides.
+				if w, b := n/64, uint64(1)<<(n%64); sc.bits[w]&b == 0 {
+					sc.bits[w] |= b
+					sc.list = append(sc.list, x)
+					sc.small[n] = uint16(len(sc.list))
+				}
+			} else {
+				sc.large = append(sc.large, numbered{n, x})
+			}
 		}
+	}
+	slices.SortStableFunc(sc.large, func(x, y numbered) int { return cmp.Compare(x.nr, y.nr) })
+	sc.large = slices.CompactFunc(sc.large, func(x, y numbered) bool { return x.nr == y.nr })
+
+	out := make([]span, 0, 2*count+4)
+	at := func(lo uint32, o outcome) {
 		if n := len(out); n > 0 {
+			if out[n-1].out == o {
+				return // extends the previous range
+			}
 			out[n-1].hi = lo - 1
 		}
 		out = append(out, span{lo: lo, hi: ^uint32(0), out: o})
 	}
-	return out
+	// gap decides the numbers from..to-1, which have no entry.
+	gap := func(from, to uint64) {
+		if from >= to {
+			return
+		}
+		at(uint32(from), gapOutcome(f, s, uint32(from)))
+		for _, b := range [...]uint64{arch.X32SyscallBit, 1<<32 - 1} {
+			if from < b && b < to {
+				at(uint32(b), gapOutcome(f, s, uint32(b)))
+			}
+		}
+	}
+	var next uint64 // the first number not yet decided
+	entry := func(n uint32, x *policy.Syscall) {
+		gap(next, uint64(n))
+		o := outcome{act: f.Attrs.BadArch}
+		if !s.Foreign(n) {
+			if act, ok := x.Unconditional(); ok {
+				o = outcome{act: act}
+			} else {
+				o = outcome{sc: x}
+			}
+		}
+		at(n, o)
+		next = uint64(n) + 1
+	}
+	for w, bits := range sc.bits {
+		for bits != 0 {
+			b := bits & -bits
+			n := uint32(w*64 + mbits.TrailingZeros64(bits))
+			entry(n, sc.list[sc.small[n]-1])
+			bits ^= b
+		}
+	}
+	for _, e := range sc.large {
+		entry(e.nr, e.sc)
+	}
+	gap(next, 1<<32)
+	return out, hints
 }
 
-// smallNrs bounds the numbers cutPoints orders with a bitmap; syscall
+// smallNrs bounds the numbers spans orders with a bitmap; syscall
 // numbers of every ABI but x32 and MIPS fall below it.
 const smallNrs = 1 << 13
 
-// cutPoints returns, in order and without repeats, every number at which
-// the outcome in s may change. Sorting is the bulk of the work for large
-// policies, so small numbers go through a bitmap and only the rest are
-// sorted.
-func cutPoints(s policy.Section) []uint32 {
-	var small [smallNrs / 64]uint64
-	large := []uint32{arch.X32SyscallBit, ^uint32(0)}
-	add := func(n uint32) {
-		if n < smallNrs {
-			small[n/64] |= 1 << (n % 64)
-		} else {
-			large = append(large, n)
-		}
-	}
-	add(0)
-	count := 0
-	for _, t := range s.Tables {
-		for nr := range t.Syscalls {
-			n := uint32(nr)
-			add(n)
-			if n != ^uint32(0) {
-				add(n + 1)
-			}
-			count += 2
-		}
-	}
-	out := make([]uint32, 0, count+3)
-	for i, w := range small {
-		for w != 0 {
-			b := bits.TrailingZeros64(w)
-			out = append(out, uint32(i*64+b))
-			w &= w - 1
-		}
-	}
-	slices.Sort(large)
-	return append(out, slices.Compact(large)...)
+// numbered is a syscall entry with its kernel number.
+type numbered struct {
+	nr uint32
+	sc *policy.Syscall
 }
 
-// decide is the outcome of kernel number nr in section s.
-func decide(f *policy.Filter, s policy.Section, nr uint32) outcome {
+// spanScratch is spans' working memory, kept between calls.
+type spanScratch struct {
+	bits  [smallNrs / 64]uint64
+	small [smallNrs]uint16 // by number, where bits says: index+1 in list
+	list  []*policy.Syscall
+	large []numbered
+}
+
+var scratches cache[spanScratch]
+
+// gapOutcome is the outcome of a number no entry of s has.
+func gapOutcome(f *policy.Filter, s policy.Section, nr uint32) outcome {
 	if s.Foreign(nr) {
 		return outcome{act: f.Attrs.BadArch}
 	}
-	sc := f.Lookup(s, nr)
-	if sc == nil {
-		return outcome{act: f.Attrs.Default}
-	}
-	if act, ok := sc.Unconditional(); ok {
-		return outcome{act: act}
-	}
-	return outcome{sc: sc}
+	return outcome{act: f.Attrs.Default}
 }

@@ -7,10 +7,14 @@ import (
 )
 
 // bruteCost is the least sum(weight*depth) over all search trees on
-// w[i..j], found by trying every root.
-func bruteCost(w []float64, i, j int) float64 {
+// w[i..j] whose longest path, depth plus the leaf's cost, is at most h,
+// found by trying every root; +Inf when none is that low.
+func bruteCost(w []float64, c []int8, triple []bool, i, j, h int) float64 {
 	if i == j {
-		return 0
+		if int(c[i]) <= h {
+			return 0
+		}
+		return math.Inf(1)
 	}
 	total := 0.0
 	for k := i; k <= j; k++ {
@@ -18,45 +22,104 @@ func bruteCost(w []float64, i, j int) float64 {
 	}
 	best := math.Inf(1)
 	for k := i + 1; k <= j; k++ {
-		if c := bruteCost(w, i, k-1) + bruteCost(w, k, j); c < best {
-			best = c
+		if v := bruteCost(w, c, triple, i, k-1, h-1) + bruteCost(w, c, triple, k, j, h-1); v < best {
+			best = v
 		}
 	}
-	return best + total
-}
-
-// shapeCost evaluates the tree the shape describes.
-func shapeCost(s *shape, w []float64, i, j, depth int) float64 {
-	if i == j {
-		return w[i] * float64(depth)
+	best += total
+	if j == i+2 && triple[i] && int(max(c[i], c[i+1], c[i+2]))+1 <= h {
+		best = min(best, total)
 	}
-	k := s.rootOf(i, j)
-	return shapeCost(s, w, i, k-1, depth+1) + shapeCost(s, w, k, j, depth+1)
+	return best
 }
 
-// TestOptimalShape checks the O(n²) dynamic programme, with Knuth's bound
-// on the root, against exhaustive search.
-func TestOptimalShape(t *testing.T) {
+// planCost evaluates a plan: its sum(weight*depth) and its longest path.
+func planCost(p *plan, w []float64, c []int8, depth int) (float64, int) {
+	switch {
+	case p.k < 0:
+		s := 0.0
+		for x := p.i; x < p.i+3; x++ {
+			s += w[x] * float64(depth+1)
+		}
+		return s, depth + 1 + int(max(c[p.i], c[p.i+1], c[p.i+2]))
+	case p.lo == nil:
+		return w[p.i] * float64(depth), depth + int(c[p.i])
+	}
+	a, ha := planCost(p.lo, w, c, depth+1)
+	b, hb := planCost(p.hi, w, c, depth+1)
+	return a + b, max(ha, hb)
+}
+
+// TestPlanTree checks the height-limited dynamic programme against
+// exhaustive search: the tree it picks is as cheap as any of its height,
+// its height is the least one whose best cost is within slack of the
+// best of all, and that is no lower than the least possible.
+func TestPlanTree(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
-	never := func(int) bool { return false }
-	for iter := 0; iter < 300; iter++ {
+	var s shaper
+	worst := 1.0
+	defer func() { t.Logf("worst cost over the optimum at the same height: %.4f", worst) }()
+	for iter := 0; iter < 2000; iter++ {
 		n := 1 + rng.Intn(9)
 		w := make([]float64, n)
+		c := make([]int8, n)
+		triple := make([]bool, n)
 		for i := range w {
 			w[i] = float64(rng.Intn(50)) + minWeight
+			c[i] = 1
+			if rng.Intn(4) == 0 {
+				c[i] = int8(2 + rng.Intn(4))
+			}
+			triple[i] = i+2 < n && rng.Intn(3) == 0
 		}
-		s := optimalShape(w, never)
-		got, want := shapeCost(s, w, 0, n-1, 0), bruteCost(w, 0, n-1)
-		if math.Abs(got-want) > 1e-9 {
-			t.Fatalf("weights %v: cost %v, optimum %v", w, got, want)
+		p := s.planTree(w, c, triple)
+		got, h := planCost(p, w, c, 0)
+		hmin := 0
+		for math.IsInf(bruteCost(w, c, triple, 0, n-1, hmin), 1) {
+			hmin++
+		}
+		best := bruteCost(w, c, triple, 0, n-1, 4*n)
+		want := bruteCost(w, c, triple, 0, n-1, h)
+		if want > 0 {
+			worst = max(worst, got/want)
+		}
+		if got > want*(1+1.0/64)+1e-9 {
+			t.Fatalf("w %v c %v triple %v: cost %v at height %d, optimum there %v", w, c, triple, got, h, want)
+		}
+		if h < hmin {
+			t.Fatalf("w %v c %v: height %d below %d", w, c, h, hmin)
+		}
+		if h > hmin && h-1 < hmin+limited && bruteCost(w, c, triple, 0, n-1, h-1) <= best*(1+slack) {
+			t.Fatalf("w %v c %v: height %d, but %d is within slack", w, c, h, h-1)
 		}
 	}
 }
 
 // TestTripleShortcut checks that "X, {k}, X" is decided with one jeq.
 func TestTripleShortcut(t *testing.T) {
-	s := optimalShape([]float64{10, 1, 10}, func(i int) bool { return i == 0 })
-	if s.rootOf(0, 2) != -1 {
-		t.Errorf("root %d, want the jeq shortcut", s.rootOf(0, 2))
+	var s shaper
+	p := s.planTree([]float64{10, 1, 10}, []int8{1, 1, 1}, []bool{true, false, false})
+	if p.k != -1 {
+		t.Errorf("root %d, want the jeq shortcut", p.k)
+	}
+}
+
+// BenchmarkPlanTree shapes 66 ranges, as many as Docker's profile has,
+// two of them with argument code of their own.
+func BenchmarkPlanTree(b *testing.B) {
+	rng := rand.New(rand.NewSource(1))
+	n := 66
+	w := make([]float64, n)
+	c := make([]int8, n)
+	triple := make([]bool, n)
+	for i := range w {
+		w[i] = rng.Float64()*20 + minWeight
+		c[i] = 1
+		triple[i] = i+2 < n && rng.Intn(3) == 0
+	}
+	c[10], c[30] = 11, 7
+	var s shaper
+	for b.Loop() {
+		s.planTree(w, c, triple)
 	}
 }

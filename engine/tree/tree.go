@@ -28,6 +28,7 @@ package tree
 
 import (
 	"errors"
+	"sync"
 
 	"golang.org/x/net/bpf"
 
@@ -93,10 +94,65 @@ func generate(f *policy.Filter) ([]bpf.RawInstruction, []sectionPlan, error) {
 	return prog, plans, err
 }
 
+// work is the memory one program is built in, kept between programs so
+// that a build allocates little beyond its result.
+type work struct {
+	b       builder
+	scratch builder // one syscall's argument code before threading
+	prog    []bpf.RawInstruction
+	prog2   []bpf.RawInstruction
+	hints   heat
+	regions regioner
+	nodes   []node
+	t       threader
+	sh      shaper
+	leaves  []node
+	costs   []int8
+	triple  []bool
+	args    argGen
+}
+
+var works cache[work]
+
+// cache keeps a few values between uses. Unlike a sync.Pool, a garbage
+// collection does not empty it, so the tables of the next program are
+// warm whenever programs are built one after another.
+type cache[T any] struct {
+	mu   sync.Mutex
+	free []*T
+}
+
+func (c *cache[T]) get() *T {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n := len(c.free); n > 0 {
+		x := c.free[n-1]
+		c.free = c.free[:n-1]
+		return x
+	}
+	return new(T)
+}
+
+func (c *cache[T]) put(x *T) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.free) < 2 {
+		c.free = append(c.free, x)
+	}
+}
+
 // emit builds the program; switches enables searches over runs of
 // equality tests (see eqSwitch).
 func emit(f *policy.Filter, switches bool) ([]bpf.RawInstruction, []sectionPlan, error) {
-	b := newBuilder()
+	w := works.get()
+	defer func() {
+		// Hold nothing of a filter the caller may free.
+		clear(w.args.memo)
+		w.args.g = nil
+		works.put(w)
+	}()
+	b := &w.b
+	b.reset()
 	entry := b.ret(uint32(f.Attrs.BadArch))
 	sections := f.Sections()
 	plans := make([]sectionPlan, len(sections))
@@ -104,12 +160,23 @@ func emit(f *policy.Filter, switches bool) ([]bpf.RawInstruction, []sectionPlan,
 	checks := make([]node, len(sections))
 	for i := len(sections) - 1; i >= 0; i-- {
 		sec := sections[i]
-		g := &gen{b: b, arch: sec.Tables[0].Arch, def: f.Attrs.Default, switches: switches}
-		rs := spans(f, sec)
+		g := &gen{b: b, arch: sec.Tables[0].Arch, def: f.Attrs.Default, switches: switches, args: &w.args}
+		var rs []span
+		rs, w.hints = spansHinted(f, sec, w.hints[:0])
 		plans[i] = sectionPlan{sec, rs}
-		p := planTree(weights(rs, sectionHeat(sec)), func(i int) bool {
-			return rs[i+1].lo == rs[i+1].hi && rs[i].out == rs[i+2].out
-		})
+		// Argument code first: its length shapes the tree.
+		w.leaves, w.costs, w.triple = grow(w.leaves, len(rs)), grow(w.costs, len(rs)), grow(w.triple, len(rs))
+		g.leaves = w.leaves
+		for i, r := range rs {
+			w.costs[i], w.leaves[i] = 1, 0
+			w.triple[i] = i+2 < len(rs) && rs[i+1].lo == rs[i+1].hi && rs[i].out == rs[i+2].out
+			if r.out.sc != nil {
+				var cost int
+				w.leaves[i], cost = g.argLeaf(r.out, w)
+				w.costs[i] = int8(min(cost, 100))
+			}
+		}
+		p := w.sh.planTree(weights(rs, sectionHeat(sec, w.hints)), w.costs, w.triple)
 		checks[i] = b.load(offNr, g.search(rs, p))
 	}
 	for i := len(sections) - 1; i >= 0; i-- {
@@ -128,7 +195,9 @@ type gen struct {
 	b        *builder
 	arch     *arch.Arch // decides argument word size and byte order
 	def      policy.Action
-	switches bool // search runs of equality tests rather than chain them
+	switches bool    // search runs of equality tests rather than chain them
+	leaves   []node  // per range, its argument code once emitted
+	args     *argGen // reused by every syscall's rules
 }
 
 // search emits the search tree p over rs and returns its root. At each
@@ -140,13 +209,40 @@ func (g *gen) search(rs []span, p *plan) node {
 	case p.k < 0:
 		// rs[i+1] is a single number between two ranges with the same
 		// outcome: one jeq decides all three.
-		return g.b.jump(opJeq, rs[p.i+1].lo, g.leaf(rs[p.i+1].out), g.leaf(rs[p.i].out))
+		return g.b.jump(opJeq, rs[p.i+1].lo, g.leafAt(rs, p.i+1), g.leafAt(rs, p.i))
 	case p.lo == nil:
-		return g.leaf(rs[p.i].out)
+		return g.leafAt(rs, p.i)
 	}
 	hi := g.search(rs, p.hi)
 	lo := g.search(rs, p.lo)
 	return g.b.jump(opJge, rs[p.k].lo, hi, lo)
+}
+
+// leafAt is the code of range i: its argument code, emitted already, or
+// a ret.
+func (g *gen) leafAt(rs []span, i int) node {
+	if n := g.leaves[i]; n != 0 {
+		return n
+	}
+	return g.leaf(rs[i].out)
+}
+
+// argLeaf emits the argument code of a range and returns its entry and
+// the most instructions it runs. The code is built on its own first and
+// threaded there (see threader), which leaves the main program free of
+// what threading would remove and tells its true length.
+func (g *gen) argLeaf(o outcome, w *work) (node, int) {
+	main := g.b
+	g.b = &w.scratch
+	g.b.reset()
+	n := g.leaf(o)
+	g.b = main
+	w.prog = w.t.thread(w.scratch.forward(n, w.prog))
+	if prog, ok := w.regions.rewrite(w.prog, &w.scratch, &w.sh, w.prog2); ok {
+		w.prog, w.prog2 = prog, w.prog
+	}
+	w.nodes = grow(w.nodes, len(w.prog))
+	return main.copyIn(w.prog, w.nodes), w.t.longest(w.prog)
 }
 
 // leaf emits the code that decides a range's outcome.
