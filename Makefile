@@ -25,9 +25,14 @@ HEADERS    := seccomp.h seccomp-syscalls.h
 # asyncpreemptoff=1: the runtime must not signal the host's threads to
 # preempt them (tgkill is one more syscall a filter would have to allow,
 # and SIGURG one more signal the runtime would keep unblocked).
+# containermaxprocs=0, updatemaxprocs=0: GOMAXPROCS is fixed (capi/runtime.go);
+# the runtime keeps no cgroup file open and never re-reads it (it still
+# reads it once while starting). decoratemappings=0: no prctl(PR_SET_VMA)
+# after the mappings the runtime makes once started, one syscall fewer for
+# a filter to allow when the heap grows.
 # -checklinkname=0: capi/fork.go reaches the runtime's scheduler lock to
 # hold it across fork() (see capi/fork.c).
-LDFLAGS := -s -w -checklinkname=0 -X=runtime.godebugDefault=asyncpreemptoff=1 -extldflags '-Wl,-soname,libseccomp.so.2 -Wl,--version-script=$(CURDIR)/capi/libseccomp.map -Wl,-z,relro -Wl,-z,now'
+LDFLAGS := -s -w -checklinkname=0 -X=runtime.godebugDefault=asyncpreemptoff=1,containermaxprocs=0,updatemaxprocs=0,decoratemappings=0 -extldflags '-Wl,-soname,libseccomp.so.2 -Wl,--version-script=$(CURDIR)/capi/libseccomp.map -Wl,-z,relro -Wl,-z,now'
 
 .PHONY: all demo check test-go test-c test-abi install uninstall clean
 

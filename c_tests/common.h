@@ -290,15 +290,23 @@ static inline void no_core_dumps(void)
 static inline bool wait_child(pid_t pid, unsigned int secs, int *status)
 {
 	const struct timespec tick = { 0, 10 * 1000 * 1000 };
-	unsigned int i;
+	struct timespec now, end;
 
-	for (i = 0; i < secs * 100; i++) {
+	/* A deadline, not a count of ticks: under a signal flood every
+	 * nanosleep returns at once. */
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += secs;
+	for (;;) {
 		pid_t r = waitpid(pid, status, WNOHANG);
 
 		if (r == pid)
 			return true;
-		if (r < 0)
+		if (r < 0 && errno != EINTR)
 			fail("waitpid: %s", strerror(errno));
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > end.tv_sec ||
+		    (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			break;
 		nanosleep(&tick, NULL);
 	}
 	kill(pid, SIGKILL);

@@ -38,7 +38,6 @@
 
 static pthread_t main_thread;
 static pthread_t watcher;
-static int watching; /* the watcher runs in this process */
 static char runtime_mask[32]; /* SigBlk of the runtime's threads, as text */
 
 /* field reads the value of "Name:" from /proc/self/task/TID/status. */
@@ -146,12 +145,6 @@ static void *watch(void *arg)
 	_exit(128 + SIGSYS); /* not reached */
 }
 
-/* In a forked child the watcher does not exist. */
-static void forget_watcher(void)
-{
-	watching = 0;
-}
-
 void st_watch_leader(void)
 {
 	pthread_attr_t attr;
@@ -172,30 +165,18 @@ void st_watch_leader(void)
 	/* The watcher takes no signals: they are the host's. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	if (pthread_create(&watcher, &attr, watch, NULL) == 0) {
-		watching = 1;
-		pthread_atfork(NULL, NULL, forget_watcher);
-	}
+	pthread_create(&watcher, &attr, watch, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 }
 
 /*
- * At exit the watcher is stopped and joined, so that the process ends
- * with no thread of ours left: a leak checker run at exit then finds its
- * thread control block freed, not "possibly lost". That takes syscalls
- * (tgkill, futex), so it is skipped once a filter was loaded through us,
- * which may deny them: the process is ending anyway. A forked child has
- * no watcher.
+ * The watcher is not stopped at exit: like the runtime's threads it ends
+ * with the process. Stopping it took pthread_cancel, whose unwinding made
+ * glibc load libgcc_s at every exit, about 2 ms of a process's life. A
+ * leak checker reports its thread's TLS as "possibly lost", as it does the
+ * runtime's threads' (c_tests/go-runtime.supp names both).
  */
-__attribute__((destructor)) static void stop_watcher(void)
-{
-	if (!watching || st_any_filtered)
-		return;
-	watching = 0;
-	if (pthread_cancel(watcher) == 0)
-		pthread_join(watcher, NULL);
-}
 
 /*
  * st_runtime_quiet waits, at most timeout_ms, until every thread of the
