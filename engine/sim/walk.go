@@ -88,8 +88,11 @@ type Class struct {
 // but a hand-made one can make the number of paths explode.
 var ErrWalkBudget = errors.New("sim: too many paths to walk")
 
-// walkBudget bounds the instructions Walk steps through in all.
-const walkBudget = 1 << 21
+// walkBudget bounds the instructions Walk steps through in all. A search
+// over numbers visits each of its instructions about once per range, so
+// even a program of the kernel's maximum length stays far below it. A
+// variable so that tests can make hitting it cheap.
+var walkBudget = 1 << 20
 
 // Walk calls visit for every class of calls (see the comment above),
 // stopping at the first error visit returns. The Class passed to visit is

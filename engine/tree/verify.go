@@ -166,8 +166,8 @@ func (v *verifier) foreign(c *sim.Class) error {
 	bad := v.f.Attrs.BadArch
 	if c.Returns {
 		if policy.Action(c.Ret) != bad {
-			tok := v.foreignToken(c.Arch, func(uint32) bool { return true })
-			return fmt.Errorf("verify: arch token %#x syscall %#x: program returns %v, policy says %v", tok, c.Nr.Lo, policy.Action(c.Ret), bad)
+			tok := v.foreignToken(c.Arch, func(uint32) bool { return false })
+			return v.mismatch(nil, tok, c.Nr.Lo, [policy.MaxArgs]uint64{}, c.Ret, bad)
 		}
 		return nil
 	}
@@ -261,8 +261,22 @@ func (v *verifier) call(a *arch.Arch, tok, nr uint32, c *sim.Class, want outcome
 }
 
 func (v *verifier) mismatch(a *arch.Arch, tok, nr uint32, args [policy.MaxArgs]uint64, got uint32, want policy.Action) error {
-	if a == nil {
-		return fmt.Errorf("verify: arch token %#x syscall %#x args %#x: program returns %v, policy says %v", tok, nr, args, policy.Action(got), want)
+	return &MismatchError{Arch: a, Token: tok, Nr: nr, Args: args, Got: policy.Action(got), Want: want}
+}
+
+// MismatchError is a call that a program decides differently from its
+// policy: the witness Verify found.
+type MismatchError struct {
+	Arch      *arch.Arch // nil for a token the filter does not name
+	Token     uint32
+	Nr        uint32
+	Args      [policy.MaxArgs]uint64
+	Got, Want policy.Action
+}
+
+func (e *MismatchError) Error() string {
+	if e.Arch == nil {
+		return fmt.Sprintf("verify: arch token %#x syscall %#x args %#x: program returns %v, policy says %v", e.Token, e.Nr, e.Args, e.Got, e.Want)
 	}
-	return fmt.Errorf("verify: %s syscall %#x args %#x: program returns %v, policy says %v", a, nr, args, policy.Action(got), want)
+	return fmt.Sprintf("verify: %s syscall %#x args %#x: program returns %v, policy says %v", e.Arch, e.Nr, e.Args, e.Got, e.Want)
 }

@@ -15,7 +15,8 @@ var ArgSampleBudget = 96
 
 // sampler lists argument vectors around the data of a syscall's rules, one
 // argument at a time, the others zero: every low word a comparison looks
-// at (datum, ±1, and the datum with the bits outside the mask set) with
+// at (datum, ±1, the datum with the bits outside the mask set, and with
+// each bit of a partial mask flipped) with
 // the high word 0, and every such high word with the low words 0 and all
 // ones. Pairing every high word with every low word would check more but
 // grows with the square of the rules; this stays linear.
@@ -82,7 +83,16 @@ func (s *sampler) visit(n *policy.Node) {
 			s.used[m.Arg][h] = true
 			ws = append(ws, 0, ^uint32(0))
 		}
-		s.words[m.Arg][h] = append(ws, m.Datum-1, m.Datum, m.Datum+1, m.Datum|^m.Mask)
+		ws = append(ws, m.Datum-1, m.Datum, m.Datum+1, m.Datum|^m.Mask)
+		if m.Mask != ^uint32(0) {
+			// A partial mask is a set of bits that must each be
+			// tested: the datum with one of them flipped only matches
+			// if that bit is left out.
+			for b := m.Mask; b != 0; b &= b - 1 {
+				ws = append(ws, m.Datum^(b&-b))
+			}
+		}
+		s.words[m.Arg][h] = ws
 		s.visit(m.True.Next)
 		s.visit(m.False.Next)
 	}
