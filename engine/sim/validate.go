@@ -155,7 +155,12 @@ func Validate(prog []bpf.RawInstruction) error {
 	if last := prog[n-1].Op; last != retK && last != retA {
 		return invalid(n-1, "last instruction is not a return")
 	}
-	return checkScratch(prog)
+	for _, in := range prog {
+		if in.Op == ldMem || in.Op == ldxMem {
+			return checkScratch(prog)
+		}
+	}
+	return nil // nothing reads scratch memory
 }
 
 // checkScratch refuses loads from scratch slots that some path reaches

@@ -78,7 +78,8 @@ type Class struct {
 	Ret     uint32
 	// Otherwise the path stops before the instruction at PC with State:
 	// Program.Resume from there with State.Concrete of a call finishes
-	// that call's run.
+	// that call's run. State is left over from another class when
+	// Returns is set.
 	PC    int
 	State SymState
 }
@@ -111,12 +112,14 @@ type walker struct {
 }
 
 func (w *walker) done(arch, nr Interval, ret uint32) error {
-	w.c = Class{Arch: arch, Nr: nr, Returns: true, Ret: ret}
+	// Field by field: clearing the whole Class, State and all, is most
+	// of the cost of a visit.
+	w.c.Arch, w.c.Nr, w.c.Returns, w.c.Ret, w.c.PC = arch, nr, true, ret, 0
 	return w.visit(&w.c)
 }
 
 func (w *walker) stop(pc int, s *SymState, arch, nr Interval) error {
-	w.c = Class{Arch: arch, Nr: nr, PC: pc, State: *s}
+	w.c.Arch, w.c.Nr, w.c.Returns, w.c.Ret, w.c.PC, w.c.State = arch, nr, false, 0, pc, *s
 	return w.visit(&w.c)
 }
 
@@ -214,41 +217,27 @@ func (w *walker) run(pc int, s *SymState, arch, nr Interval) error {
 // split follows both targets of the jump at pc, which compares the
 // symbolic A with the constant k, each for the calls that take it.
 func (w *walker) split(pc int, s *SymState, arch, nr Interval, op uint16, k uint32) error {
-	in := w.p.insns[pc]
-	iv := &nr
+	iv := nr
 	if s.A.Of == SymArch {
-		iv = &arch
+		iv = arch
 	}
-	whole := *iv
-	lo, hi := whole.Lo, whole.Hi
-	// Each side gets its own copy of the state, since run changes it.
-	follow := func(taken bool, piece Interval) error {
-		next := pc + 1 + int(in.Jf)
-		if taken {
-			next = pc + 1 + int(in.Jt)
-		}
-		*iv = piece
-		a, n := arch, nr
-		*iv = whole
-		cp := *s
-		return w.run(next, &cp, a, n)
-	}
+	lo, hi := iv.Lo, iv.Hi
 	switch op {
 	case opJeq:
 		if k < lo || k > hi {
-			return follow(false, whole)
+			return w.follow(pc, s, arch, nr, false, iv)
 		}
 		if k > lo {
-			if err := follow(false, Interval{lo, k - 1}); err != nil {
+			if err := w.follow(pc, s, arch, nr, false, Interval{lo, k - 1}); err != nil {
 				return err
 			}
 		}
 		if k < hi {
-			if err := follow(false, Interval{k + 1, hi}); err != nil {
+			if err := w.follow(pc, s, arch, nr, false, Interval{k + 1, hi}); err != nil {
 				return err
 			}
 		}
-		return follow(true, Interval{k, k})
+		return w.follow(pc, s, arch, nr, true, Interval{k, k})
 	case opJgt, opJge:
 		// Taken from cut on: k+1 for jgt, k for jge. A cut of 2^32 (jgt
 		// with k all ones) is never taken.
@@ -257,18 +246,38 @@ func (w *walker) split(pc int, s *SymState, arch, nr Interval, op uint16, k uint
 			cut++
 		}
 		if cut > uint64(lo) {
-			if err := follow(false, Interval{lo, uint32(min(uint64(hi), cut-1))}); err != nil {
+			if err := w.follow(pc, s, arch, nr, false, Interval{lo, uint32(min(uint64(hi), cut-1))}); err != nil {
 				return err
 			}
 		}
 		if cut <= uint64(hi) {
-			return follow(true, Interval{uint32(max(uint64(lo), cut)), hi})
+			return w.follow(pc, s, arch, nr, true, Interval{uint32(max(uint64(lo), cut)), hi})
 		}
 		return nil
 	case opJset:
-		return jsetPieces(lo, hi, k, follow)
+		return jsetPieces(lo, hi, k, func(taken bool, piece Interval) error {
+			return w.follow(pc, s, arch, nr, taken, piece)
+		})
 	}
 	panic("sim: jump escaped validation")
+}
+
+// follow goes on along one target of the jump at pc, for the calls whose
+// value of the register compared is in piece. It gives the path a copy of
+// the state, since run changes it.
+func (w *walker) follow(pc int, s *SymState, arch, nr Interval, taken bool, piece Interval) error {
+	in := w.p.insns[pc]
+	next := pc + 1 + int(in.Jf)
+	if taken {
+		next = pc + 1 + int(in.Jt)
+	}
+	if s.A.Of == SymArch {
+		arch = piece
+	} else {
+		nr = piece
+	}
+	cp := *s
+	return w.run(next, &cp, arch, nr)
 }
 
 // jsetPieces cuts lo..hi into the runs on which v&k is all zero or all

@@ -234,19 +234,33 @@ func (v *verifier) numbers(lo, hi uint32, fn func(uint32) error) error {
 // want: with argument samples when want depends on arguments, else with
 // all arguments zero.
 func (v *verifier) call(a *arch.Arch, tok, nr uint32, c *sim.Class, want outcome) error {
-	var st sim.State
+	var (
+		st   sim.State
+		data [sim.DataSize / 4]uint32
+	)
 	if !c.Returns {
 		st = c.State.Concrete(tok, nr)
+		data = sim.Data{Nr: int32(nr), Arch: tok}.Words(v.bigEndian)
 	}
-	try := func(args *[policy.MaxArgs]uint64) error {
+	// Where the halves of argument i go in data: words 4+2i and 5+2i,
+	// the high half first on big-endian.
+	lo, hi := 4, 5
+	if v.bigEndian {
+		lo, hi = 5, 4
+	}
+	try := func(args *[policy.MaxArgs]uint64, words *[2 * policy.MaxArgs]uint32) error {
 		got := c.Ret
 		if !c.Returns {
-			w := sim.Data{Nr: int32(nr), Arch: tok, Args: *args}.Words(v.bigEndian)
-			got = v.p.Resume(c.PC, &st, &w)
+			if words != nil {
+				for i := range policy.MaxArgs {
+					data[lo+2*i], data[hi+2*i] = words[2*i], words[2*i+1]
+				}
+			}
+			got = v.p.Resume(c.PC, &st, &data)
 		}
 		exp := want.act
 		if want.sc != nil {
-			exp = want.sc.Decide(*args, v.f.Attrs.Default)
+			exp = v.smp.decide(words)
 		}
 		if policy.Action(got) != exp {
 			return v.mismatch(a, tok, nr, *args, got, exp)
@@ -254,9 +268,9 @@ func (v *verifier) call(a *arch.Arch, tok, nr uint32, c *sim.Class, want outcome
 		return nil
 	}
 	if want.sc == nil {
-		return try(&[policy.MaxArgs]uint64{})
+		return try(&[policy.MaxArgs]uint64{}, nil)
 	}
-	v.smp.load(want.sc)
+	v.smp.load(want.sc, v.f.Attrs.Default)
 	return v.smp.each(try)
 }
 

@@ -28,19 +28,14 @@ type sampler struct {
 	sc    *policy.Syscall // whose words are loaded
 	words [policy.MaxArgs][2][]uint32
 	used  [policy.MaxArgs][2]bool
-	// heads holds the first node of every level visited; a DAG reaches
-	// some levels from several places.
-	heads []*policy.Node
-	seen  map[*policy.Node]bool // heads, once there are many
-	n     int                   // vectors in all, before the budget
+	n     int     // vectors in all, before the budget
+	d     decider // sc's rules, to decide the vectors
 }
 
-// manyLevels is where looking a level up in heads gets slower than a map.
-const manyLevels = 32
-
-// load collects the words of sc's rules.
-func (s *sampler) load(sc *policy.Syscall) {
-	if s.sc == sc {
+// load collects the words of sc's rules and prepares to decide them, with
+// def as the filter's default action.
+func (s *sampler) load(sc *policy.Syscall, def policy.Action) {
+	if s.sc == sc && s.d.def == def {
 		return
 	}
 	s.sc = sc
@@ -50,9 +45,10 @@ func (s *sampler) load(sc *policy.Syscall) {
 			s.used[a][h] = false
 		}
 	}
-	s.heads = s.heads[:0]
-	clear(s.seen)
-	s.visit(sc.Rules)
+	s.d.reset(def)
+	if sc.Rules != nil {
+		s.d.level(sc.Rules, s.collect)
+	}
 	s.n = 0
 	for a := range s.words {
 		for h := range s.words[a] {
@@ -65,73 +61,50 @@ func (s *sampler) load(sc *policy.Syscall) {
 	}
 }
 
-func (s *sampler) visit(n *policy.Node) {
-	if n == nil {
-		return
+// collect adds the words around m's test.
+func (s *sampler) collect(m *policy.Node) {
+	h := 0
+	if m.High {
+		h = 1
 	}
-	level := n.Level()
-	if s.visited(level[0]) {
-		return
+	ws := s.words[m.Arg][h]
+	if !s.used[m.Arg][h] {
+		s.used[m.Arg][h] = true
+		ws = append(ws, 0, ^uint32(0))
 	}
-	for _, m := range level {
-		h := 0
-		if m.High {
-			h = 1
+	ws = append(ws, m.Datum-1, m.Datum, m.Datum+1, m.Datum|^m.Mask)
+	if m.Mask != ^uint32(0) {
+		// A partial mask is a set of bits that must each be tested:
+		// the datum with one of them flipped only matches if that bit
+		// is left out.
+		for b := m.Mask; b != 0; b &= b - 1 {
+			ws = append(ws, m.Datum^(b&-b))
 		}
-		ws := s.words[m.Arg][h]
-		if !s.used[m.Arg][h] {
-			s.used[m.Arg][h] = true
-			ws = append(ws, 0, ^uint32(0))
-		}
-		ws = append(ws, m.Datum-1, m.Datum, m.Datum+1, m.Datum|^m.Mask)
-		if m.Mask != ^uint32(0) {
-			// A partial mask is a set of bits that must each be
-			// tested: the datum with one of them flipped only matches
-			// if that bit is left out.
-			for b := m.Mask; b != 0; b &= b - 1 {
-				ws = append(ws, m.Datum^(b&-b))
-			}
-		}
-		s.words[m.Arg][h] = ws
-		s.visit(m.True.Next)
-		s.visit(m.False.Next)
 	}
+	s.words[m.Arg][h] = ws
 }
 
-// visited reports whether the level starting at head was seen, and marks
-// it seen.
-func (s *sampler) visited(head *policy.Node) bool {
-	if s.seen != nil && len(s.seen) > 0 {
-		if s.seen[head] {
-			return true
-		}
-		s.seen[head] = true
-		return false
+// decide is the loaded syscall's decision for args, which must be the
+// vector each last passed to try, as words.
+func (s *sampler) decide(words *[2 * policy.MaxArgs]uint32) policy.Action {
+	if s.sc.Rules == nil {
+		return s.sc.Decide([policy.MaxArgs]uint64{}, s.d.def)
 	}
-	if slices.Contains(s.heads, head) {
-		return true
-	}
-	s.heads = append(s.heads, head)
-	if len(s.heads) > manyLevels {
-		if s.seen == nil {
-			s.seen = map[*policy.Node]bool{}
-		}
-		for _, h := range s.heads {
-			s.seen[h] = true
-		}
-	}
-	return false
+	return s.d.decide(words)
 }
 
 // each calls try with the loaded vectors, at most ArgSampleBudget of them
 // evenly spread over the list (first and last included), in order: per
 // argument, the low words ascending, then the high words ascending, each
 // with the low word 0 and then all ones. It stops at the first error.
-func (s *sampler) each(try func(*[policy.MaxArgs]uint64) error) error {
+func (s *sampler) each(try func(args *[policy.MaxArgs]uint64, words *[2 * policy.MaxArgs]uint32) error) error {
 	budget := ArgSampleBudget
 	all := budget <= 0 || s.n <= budget
 	idx, taken, next := 0, 0, 0
-	var args [policy.MaxArgs]uint64
+	var (
+		args  [policy.MaxArgs]uint64
+		words [2 * policy.MaxArgs]uint32
+	)
 	offer := func(a int, v uint64) error {
 		if !all && idx != next {
 			idx++
@@ -146,9 +119,9 @@ func (s *sampler) each(try func(*[policy.MaxArgs]uint64) error) error {
 		default:
 			next = taken * (s.n - 1) / (budget - 1)
 		}
-		args[a] = v
-		err := try(&args)
-		args[a] = 0
+		args[a], words[2*a], words[2*a+1] = v, uint32(v), uint32(v>>32)
+		err := try(&args, &words)
+		args[a], words[2*a], words[2*a+1] = 0, 0, 0
 		return err
 	}
 	for a := range s.words {
