@@ -47,7 +47,22 @@ type Sym struct {
 // SymState is the machine between two instructions, symbolically.
 type SymState struct {
 	A, X Sym
-	Mem  [memWords]Sym
+	// Mem is nil until the path stores to scratch memory, which a
+	// search never does; every split copies the state, and without the
+	// array that copy is a few words. Paths may share an array: a store
+	// writes to a copy.
+	Mem *[memWords]Sym
+}
+
+// store sets scratch slot k, copying the array first since other paths
+// may share it.
+func (s *SymState) store(k uint32, v Sym) {
+	var m [memWords]Sym
+	if s.Mem != nil {
+		m = *s.Mem
+	}
+	m[k] = v
+	s.Mem = &m
 }
 
 // Concrete is s for the call with the given arch and number.
@@ -62,8 +77,10 @@ func (s *SymState) Concrete(arch, nr uint32) State {
 		return v.C
 	}
 	st := State{A: val(s.A), X: val(s.X)}
-	for i, m := range s.Mem {
-		st.Mem[i] = val(m)
+	if s.Mem != nil {
+		for i, m := range s.Mem {
+			st.Mem[i] = val(m)
+		}
 	}
 	return st
 }
@@ -151,13 +168,14 @@ func (w *walker) run(pc int, s *SymState, arch, nr Interval) error {
 		case ldxImm:
 			s.X = Sym{C: in.K}
 		case ldMem:
+			// Validate proved the slot written on every path here.
 			s.A = s.Mem[in.K]
 		case ldxMem:
 			s.X = s.Mem[in.K]
 		case st:
-			s.Mem[in.K] = s.A
+			s.store(in.K, s.A)
 		case stx:
-			s.Mem[in.K] = s.X
+			s.store(in.K, s.X)
 		case tax:
 			s.X = s.A
 		case txa:

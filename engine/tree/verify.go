@@ -79,6 +79,7 @@ type verifySection struct {
 	// outcome in the generator's plan is caught; the plan is trusted only
 	// to cut the numbers where the policy can change.
 	want []outcome
+	hint int // the span the last class ended in
 }
 
 func (s *verifySection) init(f *policy.Filter, pl *sectionPlan) error {
@@ -132,8 +133,18 @@ func (v *verifier) class(c *sim.Class) error {
 
 // section checks the calls of class c that carry section s's token.
 func (v *verifier) section(s *verifySection, c *sim.Class) error {
-	i := sort.Search(len(s.spans), func(i int) bool { return s.spans[i].hi >= c.Nr.Lo })
+	// Classes mostly come in ascending order of numbers, each starting
+	// in the span the last one ended in or the next.
+	i := s.hint
+	switch {
+	case i < len(s.spans) && s.spans[i].lo <= c.Nr.Lo && c.Nr.Lo <= s.spans[i].hi:
+	case i+1 < len(s.spans) && s.spans[i+1].lo <= c.Nr.Lo && c.Nr.Lo <= s.spans[i+1].hi:
+		i++
+	default:
+		i = sort.Search(len(s.spans), func(i int) bool { return s.spans[i].hi >= c.Nr.Lo })
+	}
 	for ; i < len(s.spans) && s.spans[i].lo <= c.Nr.Hi; i++ {
+		s.hint = i
 		want := s.want[i]
 		lo, hi := max(c.Nr.Lo, s.spans[i].lo), min(c.Nr.Hi, s.spans[i].hi)
 		if c.Returns && want.sc == nil {

@@ -49,16 +49,13 @@ func (s *sampler) load(sc *policy.Syscall, def policy.Action) {
 	if sc.Rules != nil {
 		s.d.level(sc.Rules, s.collect)
 	}
-	s.n = 0
 	for a := range s.words {
 		for h := range s.words[a] {
-			ws := s.words[a][h]
-			slices.Sort(ws)
-			ws = slices.Compact(ws)
-			s.words[a][h] = ws
-			s.n += len(ws) << h // a high word makes two vectors
+			s.words[a][h] = sortCompact(s.words[a][h])
 		}
 	}
+	s.n = 0
+	s.list(func(int, uint64) bool { s.n++; return true })
 }
 
 // collect adds the words around m's test.
@@ -93,10 +90,39 @@ func (s *sampler) decide(words *[2 * policy.MaxArgs]uint32) policy.Action {
 	return s.d.decide(words)
 }
 
-// each calls try with the loaded vectors, at most ArgSampleBudget of them
-// evenly spread over the list (first and last included), in order: per
-// argument, the low words ascending, then the high words ascending, each
-// with the low word 0 and then all ones. It stops at the first error.
+// list calls emit with every loaded vector, as the argument that is not
+// zero and its value, in order: the zero vector, then per argument the
+// low words ascending, then the high words ascending, each with the low
+// word 0 and then all ones. Vectors that come up more than once (the zero
+// vector from every argument, a high word 0 with all ones, which is the
+// low word all ones) are listed once. It stops when emit returns false.
+func (s *sampler) list(emit func(a int, v uint64) bool) {
+	if !emit(0, 0) {
+		return
+	}
+	for a := range s.words {
+		for _, lo := range s.words[a][0] {
+			if lo != 0 && !emit(a, uint64(lo)) {
+				return
+			}
+		}
+		for _, hi := range s.words[a][1] {
+			if hi == 0 {
+				if !s.used[a][0] && !emit(a, 0xffffffff) {
+					return
+				}
+				continue
+			}
+			if !emit(a, uint64(hi)<<32) || !emit(a, uint64(hi)<<32|0xffffffff) {
+				return
+			}
+		}
+	}
+}
+
+// each calls try with the loaded vectors (see list), at most
+// ArgSampleBudget of them evenly spread over the list, first and last
+// included. It stops at the first error.
 func (s *sampler) each(try func(args *[policy.MaxArgs]uint64, words *[2 * policy.MaxArgs]uint32) error) error {
 	budget := ArgSampleBudget
 	all := budget <= 0 || s.n <= budget
@@ -104,11 +130,12 @@ func (s *sampler) each(try func(args *[policy.MaxArgs]uint64, words *[2 * policy
 	var (
 		args  [policy.MaxArgs]uint64
 		words [2 * policy.MaxArgs]uint32
+		err   error
 	)
-	offer := func(a int, v uint64) error {
+	s.list(func(a int, v uint64) bool {
 		if !all && idx != next {
 			idx++
-			return nil
+			return true
 		}
 		idx++
 		taken++
@@ -120,24 +147,14 @@ func (s *sampler) each(try func(args *[policy.MaxArgs]uint64, words *[2 * policy
 			next = taken * (s.n - 1) / (budget - 1)
 		}
 		args[a], words[2*a], words[2*a+1] = v, uint32(v), uint32(v>>32)
-		err := try(&args, &words)
+		err = try(&args, &words)
 		args[a], words[2*a], words[2*a+1] = 0, 0, 0
-		return err
-	}
-	for a := range s.words {
-		for _, lo := range s.words[a][0] {
-			if err := offer(a, uint64(lo)); err != nil {
-				return err
-			}
-		}
-		for _, hi := range s.words[a][1] {
-			if err := offer(a, uint64(hi)<<32); err != nil {
-				return err
-			}
-			if err := offer(a, uint64(hi)<<32|0xffffffff); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+		return err == nil
+	})
+	return err
+}
+
+func sortCompact(ws []uint32) []uint32 {
+	slices.Sort(ws)
+	return slices.Compact(ws)
 }
