@@ -115,8 +115,37 @@ type State struct {
 // Walk) try many inputs from there without repeating the way in, and
 // without building a Data per input.
 func (p *Program) Resume(pc int, s *State, data *[DataSize / 4]uint32) uint32 {
-	ret, _ := p.exec(pc, *s, data, nil)
-	return ret
+	// What a generated program does past its number search (loads,
+	// masks, comparisons with constants) runs here without exec's
+	// bookkeeping; anything else goes on in exec from where it stands,
+	// which is exact since only A has changed.
+	a := s.A
+	for {
+		in := &p.insns[pc]
+		switch in.Op {
+		case ldAbsW:
+			a = data[in.K>>2]
+			pc++
+		case classALU | opAnd:
+			a &= in.K
+			pc++
+		case ja:
+			pc += 1 + int(in.K)
+		case retK:
+			return in.K
+		case classJMP | opJeq, classJMP | opJgt, classJMP | opJge, classJMP | opJset:
+			if jumpTaken(in.Op&opMask, a, in.K) {
+				pc += 1 + int(in.Jt)
+			} else {
+				pc += 1 + int(in.Jf)
+			}
+		default:
+			st := *s
+			st.A = a
+			ret, _ := p.exec(pc, st, data, nil)
+			return ret
+		}
+	}
 }
 
 // Step is the machine state just before one instruction executes.

@@ -259,15 +259,14 @@ func (v *verifier) call(a *arch.Arch, tok, nr uint32, c *sim.Class, want outcome
 	if v.bigEndian {
 		lo, hi = 5, 4
 	}
-	try := func(args *[policy.MaxArgs]uint64, words *[2 * policy.MaxArgs]uint32) error {
+	try := func(arg int, args *[policy.MaxArgs]uint64, words *[2 * policy.MaxArgs]uint32) error {
 		got := c.Ret
 		if !c.Returns {
-			if words != nil {
-				for i := range policy.MaxArgs {
-					data[lo+2*i], data[hi+2*i] = words[2*i], words[2*i+1]
-				}
-			}
+			// Only arg is not zero, and only for this vector.
+			i := 2 * arg
+			data[lo+i], data[hi+i] = words[i], words[i+1]
 			got = v.p.Resume(c.PC, &st, &data)
+			data[lo+i], data[hi+i] = 0, 0
 		}
 		exp := want.act
 		if want.sc != nil {
@@ -279,7 +278,7 @@ func (v *verifier) call(a *arch.Arch, tok, nr uint32, c *sim.Class, want outcome
 		return nil
 	}
 	if want.sc == nil {
-		return try(&[policy.MaxArgs]uint64{}, nil)
+		return try(0, &[policy.MaxArgs]uint64{}, &[2 * policy.MaxArgs]uint32{})
 	}
 	v.smp.load(want.sc, v.f.Attrs.Default)
 	return v.smp.each(try)

@@ -48,7 +48,7 @@ func TestDecider(t *testing.T) {
 		}
 		var smp sampler
 		smp.load(sc, f.Attrs.Default)
-		check := func(args *[policy.MaxArgs]uint64, words *[2 * policy.MaxArgs]uint32) error {
+		check := func(_ int, args *[policy.MaxArgs]uint64, words *[2 * policy.MaxArgs]uint32) error {
 			if got, want := smp.decide(words), sc.Decide(*args, f.Attrs.Default); got != want {
 				t.Fatalf("args %#x: decider %v, Decide %v\n%v", *args, got, want, sc.Rules)
 			}
@@ -64,7 +64,7 @@ func TestDecider(t *testing.T) {
 				args[i] = values()
 				words[2*i], words[2*i+1] = uint32(args[i]), uint32(args[i]>>32)
 			}
-			check(&args, &words)
+			check(0, &args, &words)
 		}
 	}
 }

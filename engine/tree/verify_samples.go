@@ -123,7 +123,10 @@ func (s *sampler) list(emit func(a int, v uint64) bool) {
 // each calls try with the loaded vectors (see list), at most
 // ArgSampleBudget of them evenly spread over the list, first and last
 // included. It stops at the first error.
-func (s *sampler) each(try func(args *[policy.MaxArgs]uint64, words *[2 * policy.MaxArgs]uint32) error) error {
+//
+// try gets the vector as args and as 32-bit halves in words (see
+// decider.decide), and which argument is not zero.
+func (s *sampler) each(try func(arg int, args *[policy.MaxArgs]uint64, words *[2 * policy.MaxArgs]uint32) error) error {
 	budget := ArgSampleBudget
 	all := budget <= 0 || s.n <= budget
 	idx, taken, next := 0, 0, 0
@@ -147,7 +150,7 @@ func (s *sampler) each(try func(args *[policy.MaxArgs]uint64, words *[2 * policy
 			next = taken * (s.n - 1) / (budget - 1)
 		}
 		args[a], words[2*a], words[2*a+1] = v, uint32(v), uint32(v>>32)
-		err = try(&args, &words)
+		err = try(a, &args, &words)
 		args[a], words[2*a], words[2*a+1] = 0, 0, 0
 		return err == nil
 	})

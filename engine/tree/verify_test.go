@@ -311,14 +311,14 @@ func promisedMismatch(f *policy.Filter, prog []bpf.RawInstruction) (string, bool
 			}
 		}
 		for _, nr := range nrs {
-			try := func(args *[policy.MaxArgs]uint64, _ *[2 * policy.MaxArgs]uint32) error {
+			try := func(_ int, args *[policy.MaxArgs]uint64, _ *[2 * policy.MaxArgs]uint32) error {
 				got, _ := p.Run(sim.Data{Nr: int32(nr), Arch: tok, Args: *args}, be)
 				if want := f.Evaluate(arch.Token(tok), nr, *args); policy.Action(got) != want {
 					return fmt.Errorf("token %#x nr %#x args %#x: program %v, policy %v", tok, nr, *args, policy.Action(got), want)
 				}
 				return nil
 			}
-			err := try(&[policy.MaxArgs]uint64{}, nil)
+			err := try(0, &[policy.MaxArgs]uint64{}, nil)
 			if sec != nil && !sec.Foreign(nr) {
 				if sc := f.Lookup(*sec, nr); err == nil && sc != nil && sc.Rules != nil {
 					smp.load(sc, f.Attrs.Default)
