@@ -115,20 +115,28 @@ func corruptionPolicy(t testing.TB) (policy.Action, []benchRule) {
 var layouts = []struct {
 	name  string
 	archs []string // the first replaces the host ABI
+	tskip bool     // with a rule on the skip number -1
 }{
-	{"x86_64", []string{"x86_64"}},
-	{"x86_64+x32", []string{"x86_64", "x32"}},
-	{"x32", []string{"x32"}},
-	{"x86_64+x86+x32", []string{"x86_64", "x86", "x32"}},
-	{"mips64 (big-endian)", []string{"mips64"}},
+	{"x86_64", []string{"x86_64"}, false},
+	{"x86_64 TSKIP", []string{"x86_64"}, true},
+	{"x86_64+x32", []string{"x86_64", "x32"}, false},
+	{"x32", []string{"x32"}, false},
+	{"x86_64+x86+x32", []string{"x86_64", "x86", "x32"}, true},
+	{"mips64 (big-endian)", []string{"mips64"}, false},
 }
 
-func layoutFilter(t *testing.T, archs []string) *policy.Filter {
+func layoutFilter(t *testing.T, archs []string, tskip bool) *policy.Filter {
 	t.Helper()
 	def, rules := corruptionPolicy(t)
 	f, err := policy.New(def)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tskip {
+		if err := f.Set(policy.AttrTSkip, 1); err != nil {
+			t.Fatal(err)
+		}
+		rules = append(rules, benchRule{act: policy.ActAllow, nr: policy.SyscallSkip})
 	}
 	// Rules name host numbers; the tables are added first so that each
 	// rule lands in every one of them under its own number.
@@ -220,7 +228,7 @@ func TestVerifyCorruptions(t *testing.T) {
 	}
 	for _, l := range layouts {
 		t.Run(l.name, func(t *testing.T) {
-			f := layoutFilter(t, l.archs)
+			f := layoutFilter(t, l.archs, l.tskip)
 			prog, err := GenerateVerified(f)
 			if err != nil {
 				t.Fatalf("generated program rejected: %v", err)
@@ -285,7 +293,7 @@ func promisedMismatch(f *policy.Filter, prog []bpf.RawInstruction) (string, bool
 	be := f.Tables[0].Arch.BigEndian
 	var toks, nrs []uint32
 	near := func(set *[]uint32, k uint32) { *set = append(*set, k-1, k, k+1) }
-	for _, k := range []uint32{0, arch.X32SyscallBit, 0x80000000} {
+	for _, k := range []uint32{0, arch.X32SyscallBit, 0x80000000, ^uint32(0)} {
 		near(&toks, k)
 		near(&nrs, k)
 	}
