@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 
 	"golang.org/x/net/bpf"
 
@@ -40,7 +41,11 @@ func verify(f *policy.Filter, prog []bpf.RawInstruction, plans []sectionPlan) er
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
-	v := &verifier{f: f, p: p, prog: prog, secs: make([]verifySection, len(plans))}
+	v := &verifier{f: f, p: p, prog: prog, secs: make([]verifySection, len(plans)), smp: samplers.Get().(*sampler)}
+	defer func() {
+		v.smp.release()
+		samplers.Put(v.smp)
+	}()
 	for i := range plans {
 		if err := v.secs[i].init(f, &plans[i]); err != nil {
 			return err
@@ -55,6 +60,10 @@ func verify(f *policy.Filter, prog []bpf.RawInstruction, plans []sectionPlan) er
 	return nil
 }
 
+// samplers keeps samplers, whose slices would otherwise grow from nothing
+// on every check.
+var samplers = sync.Pool{New: func() any { return new(sampler) }}
+
 // verifier checks the classes of a walk against the policy.
 type verifier struct {
 	f    *policy.Filter
@@ -63,7 +72,7 @@ type verifier struct {
 	secs []verifySection
 	// bigEndian is the byte order of every ABI of the filter.
 	bigEndian bool
-	smp       sampler
+	smp       *sampler
 	ks        []uint32 // constants the program compares with, and ks+1, sorted
 }
 

@@ -28,8 +28,14 @@ type sampler struct {
 	sc    *policy.Syscall // whose words are loaded
 	words [policy.MaxArgs][2][]uint32
 	used  [policy.MaxArgs][2]bool
-	n     int     // vectors in all, before the budget
-	d     decider // sc's rules, to decide the vectors
+	vecs  []sampleVec // every vector, before the budget (see list)
+	d     decider     // sc's rules, to decide the vectors
+}
+
+// sampleVec is an argument vector with one argument not zero.
+type sampleVec struct {
+	arg int
+	v   uint64
 }
 
 // load collects the words of sc's rules and prepares to decide them, with
@@ -54,8 +60,18 @@ func (s *sampler) load(sc *policy.Syscall, def policy.Action) {
 			s.words[a][h] = sortCompact(s.words[a][h])
 		}
 	}
-	s.n = 0
-	s.list(func(int, uint64) bool { s.n++; return true })
+	s.vecs = s.vecs[:0]
+	s.list(func(a int, v uint64) bool {
+		s.vecs = append(s.vecs, sampleVec{a, v})
+		return true
+	})
+}
+
+// release lets go of the filter, before s goes back to the pool.
+func (s *sampler) release() {
+	s.sc = nil
+	clear(s.d.heads)
+	s.d.heads = s.d.heads[:0]
 }
 
 // collect adds the words around m's test.
@@ -127,34 +143,31 @@ func (s *sampler) list(emit func(a int, v uint64) bool) {
 // try gets the vector as args and as 32-bit halves in words (see
 // decider.decide), and which argument is not zero.
 func (s *sampler) each(try func(arg int, args *[policy.MaxArgs]uint64, words *[2 * policy.MaxArgs]uint32) error) error {
-	budget := ArgSampleBudget
-	all := budget <= 0 || s.n <= budget
-	idx, taken, next := 0, 0, 0
 	var (
 		args  [policy.MaxArgs]uint64
 		words [2 * policy.MaxArgs]uint32
-		err   error
 	)
-	s.list(func(a int, v uint64) bool {
-		if !all && idx != next {
-			idx++
-			return true
+	n, m := len(s.vecs), ArgSampleBudget
+	if m <= 0 || m > n {
+		m = n
+	}
+	for j := range m {
+		i := j
+		if m < n {
+			i = 0
+			if m > 1 {
+				i = j * (n - 1) / (m - 1)
+			}
 		}
-		idx++
-		taken++
-		switch {
-		case all:
-		case budget == 1:
-			next = s.n // the first vector only
-		default:
-			next = taken * (s.n - 1) / (budget - 1)
-		}
+		a, v := s.vecs[i].arg, s.vecs[i].v
 		args[a], words[2*a], words[2*a+1] = v, uint32(v), uint32(v>>32)
-		err = try(a, &args, &words)
+		err := try(a, &args, &words)
 		args[a], words[2*a], words[2*a+1] = 0, 0, 0
-		return err == nil
-	})
-	return err
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func sortCompact(ws []uint32) []uint32 {
