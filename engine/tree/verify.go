@@ -27,7 +27,13 @@ import (
 //     is run from that point for each number of the class, and for
 //     syscalls with argument rules, with every argument that a rule
 //     compares tried at and around each datum of the syscall's rules, at 0,
-//     all ones, and the 32-bit boundaries, one argument at a time.
+//     all ones, and the 32-bit boundaries, one argument at a time (see
+//     sampler), at most ArgSampleBudget vectors per syscall.
+//
+// The policy's decisions come from its own lookup, range by range over the
+// generator's spans: the spans are trusted to cut the numbers wherever
+// the policy may change (at rule numbers, one past them, and the x32
+// boundary), not to say what the decision is.
 func Verify(f *policy.Filter, prog []bpf.RawInstruction) error {
 	var plans []sectionPlan
 	for _, sec := range f.Sections() {
@@ -102,9 +108,11 @@ func (s *verifySection) init(f *policy.Filter, pl *sectionPlan) error {
 			return fmt.Errorf("verify: %s: plan does not cover the numbers in order at %#x", s.a, r.lo)
 		}
 		next = r.hi + 1
-		switch sc := f.Lookup(*s.sec, r.lo); {
-		case s.sec.Foreign(r.lo):
+		if s.sec.Foreign(r.lo) {
 			s.want[i] = outcome{act: f.Attrs.BadArch}
+			continue
+		}
+		switch sc := f.Lookup(*s.sec, r.lo); {
 		case sc == nil:
 			s.want[i] = outcome{act: f.Attrs.Default}
 		case sc.Rules == nil:

@@ -16,14 +16,13 @@ var ArgSampleBudget = 96
 // sampler lists argument vectors around the data of a syscall's rules, one
 // argument at a time, the others zero: every low word a comparison looks
 // at (datum, ±1, the datum with the bits outside the mask set, and with
-// each bit of a partial mask flipped) with
-// the high word 0, and every such high word with the low words 0 and all
-// ones. Pairing every high word with every low word would check more but
-// grows with the square of the rules; this stays linear.
+// each bit of a partial mask flipped) with the high word 0, and every such
+// high word with the low words 0 and all ones. Pairing every high word
+// with every low word would check more but grows with the square of the
+// rules; this stays linear.
 //
-// The vectors are never stored: each is made when it is tried, and the
-// word lists are reused from one syscall to the next, so a check does not
-// allocate per sample or per syscall.
+// Its slices are reused from one syscall to the next and, through a pool,
+// from one check to the next, so a check allocates next to nothing.
 type sampler struct {
 	sc    *policy.Syscall // whose words are loaded
 	words [policy.MaxArgs][2][]uint32
