@@ -118,6 +118,9 @@ func Validate(prog []bpf.RawInstruction) error {
 	if n == 0 || n > MaxInstructions {
 		return invalid(-1, "%d instructions, want 1..%d", n, MaxInstructions)
 	}
+	// Only a program that reads scratch memory needs the pass that checks
+	// each read follows a write.
+	readsScratch := false
 	for pc, in := range prog {
 		if !allowedOp(in.Op) {
 			return invalid(pc, "opcode %#04x not allowed in seccomp", in.Op)
@@ -136,6 +139,7 @@ func Validate(prog []bpf.RawInstruction) error {
 				return invalid(pc, "shift by %d", in.K)
 			}
 		case ldMem, ldxMem, st, stx:
+			readsScratch = readsScratch || in.Op == ldMem || in.Op == ldxMem
 			if in.K >= memWords {
 				return invalid(pc, "scratch slot %d out of range", in.K)
 			}
@@ -155,12 +159,10 @@ func Validate(prog []bpf.RawInstruction) error {
 	if last := prog[n-1].Op; last != retK && last != retA {
 		return invalid(n-1, "last instruction is not a return")
 	}
-	for _, in := range prog {
-		if in.Op == ldMem || in.Op == ldxMem {
-			return checkScratch(prog)
-		}
+	if readsScratch {
+		return checkScratch(prog)
 	}
-	return nil // nothing reads scratch memory
+	return nil
 }
 
 // checkScratch refuses loads from scratch slots that some path reaches

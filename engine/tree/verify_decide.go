@@ -111,7 +111,8 @@ func (d *decider) findRuns(start, end int32) {
 			j++
 		}
 		if j-i < minRun {
-			i++
+			// A run starting inside this one would end where it does.
+			i = max(i+1, j)
 			continue
 		}
 		at := int32(len(d.ents))
