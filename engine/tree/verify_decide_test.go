@@ -38,7 +38,7 @@ func TestDecider(t *testing.T) {
 			}
 			for _, a := range args {
 				op := ops[r.IntN(len(ops))]
-				conds = append(conds, cond(t, uint(a), op, values(), values()))
+				conds = append(conds, verifyCond(t, uint(a), op, values(), values()))
 			}
 			_ = f.AddRule(acts[r.IntN(len(acts))], 16, conds, false)
 		}

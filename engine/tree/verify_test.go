@@ -91,28 +91,28 @@ func TestVerifyArgs(t *testing.T) {
 // corruptionPolicy mixes what a search and its argument code have to
 // decide: runs of allowed numbers, single numbers with other actions, and
 // argument rules of every kind, on host (x86_64) numbers.
-func corruptionPolicy(t testing.TB) (policy.Action, []benchRule) {
-	var rules []benchRule
+func corruptionPolicy(t testing.TB) (policy.Action, []verifyRule) {
+	var rules []verifyRule
 	for _, nr := range []int32{0, 1, 2, 3, 4, 5, 8, 9, 60, 231, 302} {
-		rules = append(rules, benchRule{act: policy.ActAllow, nr: nr})
+		rules = append(rules, verifyRule{act: policy.ActAllow, nr: nr})
 	}
 	rules = append(rules,
-		benchRule{act: policy.ActKillProcess, nr: 59},
-		benchRule{act: policy.Errno(38), nr: 435},
-		benchRule{act: policy.ActTrap, nr: 6},
-		benchRule{policy.ActAllow, 16, []policy.Cond{cond(t, 1, policy.OpEQ, 0x5401, 0)}},
-		benchRule{policy.ActAllow, 16, []policy.Cond{cond(t, 1, policy.OpEQ, 1<<40|7, 0)}},
-		benchRule{policy.Errno(2), 16, []policy.Cond{cond(t, 0, policy.OpGT, 1000, 0)}},
-		benchRule{policy.ActAllow, 56, []policy.Cond{cond(t, 0, policy.OpMaskedEQ, 0x7e020000, 0)}},
-		benchRule{policy.ActAllow, 41, []policy.Cond{cond(t, 0, policy.OpNE, 40, 0), cond(t, 2, policy.OpLE, 17, 0)}},
-		benchRule{policy.ActAllow, 72, []policy.Cond{cond(t, 1, policy.OpGE, 3, 0)}},
+		verifyRule{act: policy.ActKillProcess, nr: 59},
+		verifyRule{act: policy.Errno(38), nr: 435},
+		verifyRule{act: policy.ActTrap, nr: 6},
+		verifyRule{policy.ActAllow, 16, []policy.Cond{verifyCond(t, 1, policy.OpEQ, 0x5401, 0)}},
+		verifyRule{policy.ActAllow, 16, []policy.Cond{verifyCond(t, 1, policy.OpEQ, 1<<40|7, 0)}},
+		verifyRule{policy.Errno(2), 16, []policy.Cond{verifyCond(t, 0, policy.OpGT, 1000, 0)}},
+		verifyRule{policy.ActAllow, 56, []policy.Cond{verifyCond(t, 0, policy.OpMaskedEQ, 0x7e020000, 0)}},
+		verifyRule{policy.ActAllow, 41, []policy.Cond{verifyCond(t, 0, policy.OpNE, 40, 0), verifyCond(t, 2, policy.OpLE, 17, 0)}},
+		verifyRule{policy.ActAllow, 72, []policy.Cond{verifyCond(t, 1, policy.OpGE, 3, 0)}},
 	)
 	return policy.Errno(1), rules
 }
 
-// layouts are filters over the ABI combinations the arch dispatch and the
+// verifyLayouts are filters over the ABI combinations the arch dispatch and the
 // x32 split handle differently.
-var layouts = []struct {
+var verifyLayouts = []struct {
 	name  string
 	archs []string // the first replaces the host ABI
 	tskip bool     // with a rule on the skip number -1
@@ -136,7 +136,7 @@ func layoutFilter(t *testing.T, archs []string, tskip bool) *policy.Filter {
 		if err := f.Set(policy.AttrTSkip, 1); err != nil {
 			t.Fatal(err)
 		}
-		rules = append(rules, benchRule{act: policy.ActAllow, nr: policy.SyscallSkip})
+		rules = append(rules, verifyRule{act: policy.ActAllow, nr: policy.SyscallSkip})
 	}
 	// Rules name host numbers; the tables are added first so that each
 	// rule lands in every one of them under its own number.
@@ -172,14 +172,14 @@ func layoutFilter(t *testing.T, archs []string, tskip bool) *policy.Filter {
 
 // corruption changes instruction i of a copy of prog; ok is false when
 // it does not apply there.
-type corruption struct {
+type verifyCorruption struct {
 	name string
 	do   func(in *bpf.RawInstruction) (ok bool)
 }
 
-func isCondJump(in bpf.RawInstruction) bool { return in.Op&0x07 == 0x05 && in.Op != opJa }
+func verifyCondJump(in bpf.RawInstruction) bool { return in.Op&0x07 == 0x05 && in.Op != opJa }
 
-var corruptions = []corruption{
+var verifyCorruptions = []verifyCorruption{
 	{"flip a return", func(in *bpf.RawInstruction) bool {
 		if in.Op != opRet {
 			return false
@@ -193,18 +193,18 @@ var corruptions = []corruption{
 	}},
 	{"jump constant +1", func(in *bpf.RawInstruction) bool {
 		in.K++
-		return isCondJump(*in)
+		return verifyCondJump(*in)
 	}},
 	{"jump constant -1", func(in *bpf.RawInstruction) bool {
 		in.K--
-		return isCondJump(*in)
+		return verifyCondJump(*in)
 	}},
 	{"swap a jump's targets", func(in *bpf.RawInstruction) bool {
 		in.Jt, in.Jf = in.Jf, in.Jt
-		return isCondJump(*in) && in.Jt != in.Jf
+		return verifyCondJump(*in) && in.Jt != in.Jf
 	}},
 	{"drop a test", func(in *bpf.RawInstruction) bool {
-		ok := isCondJump(*in) && in.Jt != in.Jf
+		ok := verifyCondJump(*in) && in.Jt != in.Jf
 		in.Jf = in.Jt
 		return ok
 	}},
@@ -226,7 +226,7 @@ func TestVerifyCorruptions(t *testing.T) {
 	if arch.Host().Name != "x86_64" {
 		t.Skip("policy uses x86_64 numbers")
 	}
-	for _, l := range layouts {
+	for _, l := range verifyLayouts {
 		t.Run(l.name, func(t *testing.T) {
 			f := layoutFilter(t, l.archs, l.tskip)
 			prog, err := GenerateVerified(f)
@@ -234,7 +234,7 @@ func TestVerifyCorruptions(t *testing.T) {
 				t.Fatalf("generated program rejected: %v", err)
 			}
 			caught := map[string]int{}
-			for _, c := range corruptions {
+			for _, c := range verifyCorruptions {
 				for i := range prog {
 					bad := slices.Clone(prog)
 					if !c.do(&bad[i]) || sim.Validate(bad) != nil {
@@ -251,8 +251,8 @@ func TestVerifyCorruptions(t *testing.T) {
 					}
 				}
 			}
-			for _, c := range corruptions {
-				if caught[c.name] == 0 && !(c.name == "change a mask" && !hasOp(prog, opAnd)) {
+			for _, c := range verifyCorruptions {
+				if caught[c.name] == 0 && !(c.name == "change a mask" && !verifyHasOp(prog, opAnd)) {
 					t.Errorf("%s: never caught", c.name)
 				}
 			}
@@ -260,7 +260,7 @@ func TestVerifyCorruptions(t *testing.T) {
 	}
 }
 
-func hasOp(prog []bpf.RawInstruction, op uint16) bool {
+func verifyHasOp(prog []bpf.RawInstruction, op uint16) bool {
 	return slices.ContainsFunc(prog, func(in bpf.RawInstruction) bool { return in.Op == op })
 }
 
@@ -306,7 +306,7 @@ func promisedMismatch(f *policy.Filter, prog []bpf.RawInstruction) (string, bool
 		}
 	}
 	for _, in := range prog {
-		if isCondJump(in) {
+		if verifyCondJump(in) {
 			near(&nrs, in.K)
 		}
 	}
