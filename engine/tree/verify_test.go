@@ -170,7 +170,7 @@ func layoutFilter(t *testing.T, archs []string, tskip bool) *policy.Filter {
 	return f
 }
 
-// corruption changes instruction i of a copy of prog; ok is false when
+// verifyCorruption changes instruction i of a copy of prog; ok is false when
 // it does not apply there.
 type verifyCorruption struct {
 	name string
