@@ -98,7 +98,54 @@ func Run(prog []bpf.RawInstruction, d Data, bigEndian bool) (ret uint32, steps i
 // executed, counting the one that ended the program.
 func (p *Program) Run(d Data, bigEndian bool) (ret uint32, steps int) {
 	w := d.Words(bigEndian)
-	return p.exec(&w, nil)
+	return p.exec(0, State{}, &w, nil)
+}
+
+// State is the machine between two instructions: what a run has put in
+// the registers and scratch memory so far. A run starts from the zero
+// State.
+type State struct {
+	A, X uint32
+	Mem  [memWords]uint32
+}
+
+// Resume continues a run at pc, which must be below Len, from state s,
+// with the data as Data.Words lays it out, and returns the filter's
+// return value. It lets a caller that knows how every run reaches pc (see
+// Walk) try many inputs from there without repeating the way in, and
+// without building a Data per input.
+func (p *Program) Resume(pc int, s *State, data *[DataSize / 4]uint32) uint32 {
+	// What a generated program does past its number search (loads,
+	// masks, comparisons with constants) runs here without exec's
+	// bookkeeping; anything else goes on in exec from where it stands,
+	// which is exact since only A has changed.
+	a := s.A
+	for {
+		in := &p.insns[pc]
+		switch in.Op {
+		case ldAbsW:
+			a = data[in.K>>2]
+			pc++
+		case classALU | opAnd:
+			a &= in.K
+			pc++
+		case ja:
+			pc += 1 + int(in.K)
+		case retK:
+			return in.K
+		case classJMP | opJeq, classJMP | opJgt, classJMP | opJge, classJMP | opJset:
+			if jumpTaken(in.Op&opMask, a, in.K) {
+				pc += 1 + int(in.Jt)
+			} else {
+				pc += 1 + int(in.Jf)
+			}
+		default:
+			st := *s
+			st.A = a
+			ret, _ := p.exec(pc, st, data, nil)
+			return ret
+		}
+	}
 }
 
 // Step is the machine state just before one instruction executes.
@@ -111,19 +158,19 @@ type Step struct {
 // with the register values it found.
 func (p *Program) Trace(d Data, bigEndian bool) (ret uint32, path []Step) {
 	w := d.Words(bigEndian)
-	ret, _ = p.exec(&w, func(s Step) { path = append(path, s) })
+	ret, _ = p.exec(0, State{}, &w, func(s Step) { path = append(path, s) })
 	return ret, path
 }
 
-func (p *Program) exec(data *[DataSize / 4]uint32, visit func(Step)) (uint32, int) {
+func (p *Program) exec(pc int, s State, data *[DataSize / 4]uint32, visit func(Step)) (uint32, int) {
 	var (
-		a, x  uint32
-		mem   [memWords]uint32
+		a, x  = s.A, s.X
+		mem   = s.Mem
 		steps int
 	)
 	// Validate guarantees that every jump lands inside the program and that
 	// the last instruction returns, so the loop cannot run off the end.
-	for pc := 0; ; pc++ {
+	for ; ; pc++ {
 		in := p.insns[pc]
 		steps++
 		if visit != nil {

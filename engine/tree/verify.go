@@ -3,6 +3,8 @@ package tree
 import (
 	"fmt"
 	"slices"
+	"sort"
+	"sync"
 
 	"golang.org/x/net/bpf"
 
@@ -12,18 +14,26 @@ import (
 )
 
 // Verify checks that prog decides every call as f does, before the
-// program leaves the library. It is exact for syscall numbers and samples
-// arguments:
+// program leaves the library. It is exact for archs and syscall numbers
+// and samples arguments:
 //
-//   - For each ABI of the filter, the program's outcome can only change
-//     at a constant it compares against (k, k+1) and the policy's only at
-//     a range boundary, so one number from every piece between those cuts
-//     stands for the whole piece.
-//   - For syscalls with argument rules, every argument that a rule
-//     compares is tried at and around each datum of the syscall's rules,
-//     at 0, all ones, and the 32-bit boundaries, one argument at a time.
+//   - The program is walked once for all calls (sim.Program.Walk), with
+//     arch and nr as intervals that its comparisons split, so every arch
+//     token and every number of every section is checked, foreign tokens,
+//     numbers outside the table and the x32 half included. A class that
+//     ends in a return is compared with the policy's decision for all of
+//     its numbers at once, range by range.
+//   - Where a path goes on to look at arguments, the rest of the program
+//     is run from that point for each number of the class, and for
+//     syscalls with argument rules, with every argument that a rule
+//     compares tried at and around each datum of the syscall's rules, at 0,
+//     all ones, and the 32-bit boundaries, one argument at a time (see
+//     sampler), at most ArgSampleBudget vectors per syscall.
 //
-// A foreign token (an ABI the filter does not name) is checked too.
+// The policy's decisions come from its own lookup, range by range over the
+// generator's spans: the spans are trusted to cut the numbers wherever
+// the policy may change (at rule numbers, one past them, and the x32
+// boundary), not to say what the decision is.
 func Verify(f *policy.Filter, prog []bpf.RawInstruction) error {
 	var plans []sectionPlan
 	for _, sec := range f.Sections() {
@@ -37,136 +47,277 @@ func verify(f *policy.Filter, prog []bpf.RawInstruction, plans []sectionPlan) er
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}
-	var ks []uint32
-	for _, in := range prog {
-		if in.Op&0x07 == 0x05 && in.Op != opJa { // conditional jump on K
-			ks = append(ks, in.K, in.K+1)
-		}
-	}
-	var zero [policy.MaxArgs]uint64
-	// want is f.Evaluate for a call known to come from section s, without
-	// regrouping the filter's tables on every call.
-	want := func(s *policy.Section, nr uint32, args [policy.MaxArgs]uint64) policy.Action {
-		switch {
-		case s == nil || s.Foreign(nr):
-			return f.Attrs.BadArch
-		case f.Lookup(*s, nr) == nil:
-			return f.Attrs.Default
-		}
-		return f.Lookup(*s, nr).Decide(args, f.Attrs.Default)
-	}
-	check := func(a *arch.Arch, s *policy.Section, tok arch.Token, nr uint32, args [policy.MaxArgs]uint64) error {
-		got, _ := p.Run(sim.Data{Nr: int32(nr), Arch: uint32(tok), Args: args}, a.BigEndian)
-		if want := want(s, nr, args); policy.Action(got) != want {
-			return fmt.Errorf("verify: %s syscall %#x args %#x: program returns %v, policy says %v", a, nr, args, policy.Action(got), want)
-		}
-		return nil
-	}
+	v := &verifier{f: f, p: p, prog: prog, secs: make([]verifySection, len(plans)), smp: samplers.Get().(*sampler)}
+	defer func() {
+		v.smp.release()
+		samplers.Put(v.smp)
+	}()
 	for i := range plans {
-		sec := &plans[i].sec
-		a := sec.Tables[0].Arch
-		cuts := append([]uint32{0, arch.X32SyscallBit, ^uint32(0)}, ks...)
-		for _, r := range plans[i].spans {
-			cuts = append(cuts, r.lo)
-			if r.out.sc != nil {
-				for _, args := range argSamples(r.out.sc) {
-					if err := check(a, sec, sec.Token, r.lo, args); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		slices.Sort(cuts)
-		for _, nr := range slices.Compact(cuts) {
-			if err := check(a, sec, sec.Token, nr, zero); err != nil {
-				return err
-			}
+		if err := v.secs[i].init(f, &plans[i]); err != nil {
+			return err
 		}
 	}
-	// Any token not in the filter gets the bad-arch action.
-	for _, a := range arch.All {
-		if f.Table(a) == nil && a.KernelToken() == a.Token {
-			return check(a, nil, a.Token, 0, zero)
+	if len(f.Tables) > 0 {
+		v.bigEndian = f.Tables[0].Arch.BigEndian // one byte order per filter
+	}
+	if err := p.Walk(v.class); err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	return nil
+}
+
+// samplers keeps samplers, whose slices would otherwise grow from nothing
+// on every check.
+var samplers = sync.Pool{New: func() any { return new(sampler) }}
+
+// verifier checks the classes of a walk against the policy.
+type verifier struct {
+	f    *policy.Filter
+	p    *sim.Program
+	prog []bpf.RawInstruction
+	secs []verifySection
+	// bigEndian is the byte order of every ABI of the filter.
+	bigEndian bool
+	smp       *sampler
+	ks        []uint32 // constants the program compares with, and ks+1, sorted
+}
+
+// verifySection is a section with the policy's decision for each of its
+// spans.
+type verifySection struct {
+	sec   *policy.Section
+	a     *arch.Arch
+	tok   uint32
+	spans []span
+	// want[i] is the decision for the numbers of spans[i], taken from
+	// the policy's own lookup rather than from the span, so that a wrong
+	// outcome in the generator's plan is caught; the plan is trusted only
+	// to cut the numbers where the policy can change.
+	want []outcome
+	hint int // the span the last class ended in
+}
+
+func (s *verifySection) init(f *policy.Filter, pl *sectionPlan) error {
+	s.sec, s.a, s.tok, s.spans = &pl.sec, pl.sec.Tables[0].Arch, uint32(pl.sec.Token), pl.spans
+	s.want = make([]outcome, len(s.spans))
+	next := uint32(0)
+	for i, r := range s.spans {
+		// The spans must cover every number once, in order; the walk's
+		// classes are matched against them by binary search.
+		if r.lo != next || r.hi < r.lo || (i == len(s.spans)-1) != (r.hi == ^uint32(0)) {
+			return fmt.Errorf("verify: %s: plan does not cover the numbers in order at %#x", s.a, r.lo)
+		}
+		next = r.hi + 1
+		if s.sec.Foreign(r.lo) {
+			s.want[i] = outcome{act: f.Attrs.BadArch}
+			continue
+		}
+		switch sc := f.Lookup(*s.sec, r.lo); {
+		case sc == nil:
+			s.want[i] = outcome{act: f.Attrs.Default}
+		case sc.Rules == nil:
+			s.want[i] = outcome{act: sc.Action}
+		default:
+			s.want[i] = outcome{sc: sc}
+		}
+	}
+	if len(s.spans) == 0 {
+		return fmt.Errorf("verify: %s: empty plan", s.a)
+	}
+	return nil
+}
+
+// class checks one class of the walk.
+func (v *verifier) class(c *sim.Class) error {
+	// Sections whose token is in the class, and whether it holds any
+	// token the filter does not name.
+	inside := uint64(0)
+	for i := range v.secs {
+		s := &v.secs[i]
+		if s.tok < c.Arch.Lo || s.tok > c.Arch.Hi {
+			continue
+		}
+		inside++
+		if err := v.section(s, c); err != nil {
+			return err
+		}
+	}
+	if inside < c.Arch.Len() {
+		return v.foreign(c)
+	}
+	return nil
+}
+
+// section checks the calls of class c that carry section s's token.
+func (v *verifier) section(s *verifySection, c *sim.Class) error {
+	// Classes mostly come in ascending order of numbers, each starting
+	// in the span the last one ended in or the next.
+	i := s.hint
+	switch {
+	case i < len(s.spans) && s.spans[i].lo <= c.Nr.Lo && c.Nr.Lo <= s.spans[i].hi:
+	case i+1 < len(s.spans) && s.spans[i+1].lo <= c.Nr.Lo && c.Nr.Lo <= s.spans[i+1].hi:
+		i++
+	default:
+		i = sort.Search(len(s.spans), func(i int) bool { return s.spans[i].hi >= c.Nr.Lo })
+	}
+	for ; i < len(s.spans) && s.spans[i].lo <= c.Nr.Hi; i++ {
+		s.hint = i
+		want := s.want[i]
+		lo, hi := max(c.Nr.Lo, s.spans[i].lo), min(c.Nr.Hi, s.spans[i].hi)
+		if c.Returns && want.sc == nil {
+			if policy.Action(c.Ret) != want.act {
+				return v.mismatch(s.a, s.tok, lo, [policy.MaxArgs]uint64{}, c.Ret, want.act)
+			}
+			continue
+		}
+		// The policy needs arguments, or the program does. One number
+		// stands for the piece, on which the policy does not change;
+		// where the program may still tell numbers apart, so do the ends
+		// and every place its comparisons could cut.
+		check := func(nr uint32) error { return v.call(s.a, s.tok, nr, c, want) }
+		var err error
+		if c.Returns {
+			err = check(lo)
+		} else {
+			err = v.numbers(lo, hi, check)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// argSamples lists argument vectors around the data of sc's rules, one
-// argument at a time, the others zero: every low word a comparison looks
-// at (datum, ±1, and the datum with the bits outside the mask set) with
-// the high word 0, and every such high word with the low words 0 and all
-// ones. Pairing every high word with every low word would check more but
-// grows with the square of the rules; this stays linear.
-func argSamples(sc *policy.Syscall) [][policy.MaxArgs]uint64 {
-	var words [policy.MaxArgs][2]map[uint32]bool // [arg][high]
-	seen := map[*policy.Node]bool{}
-	var visit func(n *policy.Node)
-	visit = func(n *policy.Node) {
-		if n == nil || seen[n] {
-			return
+// foreign checks the calls of class c whose token no section has: every
+// one of them gets the bad-arch action, whatever its number.
+func (v *verifier) foreign(c *sim.Class) error {
+	bad := v.f.Attrs.BadArch
+	if c.Returns {
+		if policy.Action(c.Ret) != bad {
+			tok := v.foreignToken(c.Arch, func(uint32) bool { return false })
+			return v.mismatch(nil, tok, c.Nr.Lo, [policy.MaxArgs]uint64{}, c.Ret, bad)
 		}
-		for _, m := range n.Level() {
-			seen[m] = true
-			h := 0
-			if m.High {
-				h = 1
-			}
-			if words[m.Arg][h] == nil {
-				words[m.Arg][h] = map[uint32]bool{0: true, ^uint32(0): true}
-			}
-			for _, w := range []uint32{m.Datum - 1, m.Datum, m.Datum + 1, m.Datum | ^m.Mask} {
-				words[m.Arg][h][w] = true
-			}
-			visit(m.True.Next)
-			visit(m.False.Next)
-		}
+		return nil
 	}
-	visit(sc.Rules)
-	var out [][policy.MaxArgs]uint64
-	add := func(arg int, hi, lo uint32) {
-		var args [policy.MaxArgs]uint64
-		args[arg] = uint64(hi)<<32 | uint64(lo)
-		out = append(out, args)
-	}
-	for arg, hl := range words {
-		for _, lo := range sorted(hl[0]) {
-			add(arg, 0, lo)
-		}
-		for _, hi := range sorted(hl[1]) {
-			add(arg, hi, 0)
-			add(arg, hi, ^uint32(0))
-		}
-	}
-	return spread(out, ArgSampleBudget)
+	// A path that looks past nr and arch before deciding a foreign token;
+	// the generator never emits one. Try a few tokens the class holds.
+	var err error
+	v.foreignToken(c.Arch, func(tok uint32) bool {
+		err = v.numbers(c.Nr.Lo, c.Nr.Hi, func(nr uint32) error {
+			return v.call(nil, tok, nr, c, outcome{act: bad})
+		})
+		return err == nil
+	})
+	return err
 }
 
-// ArgSampleBudget bounds the argument vectors the self-check tries per
-// syscall; 0 means no bound. A syscall with hundreds of argument rules is
-// a long chain, so trying all of its samples costs the square of its
-// rules; past the budget an evenly spread subset is tried. Set it once,
-// before generating.
-var ArgSampleBudget = 96
-
-// spread returns at most n elements of xs, evenly spaced, first and last
-// included.
-func spread[T any](xs []T, n int) []T {
-	if n <= 0 || len(xs) <= n {
-		return xs
+// foreignToken calls try with tokens of iv that no section has: its ends
+// and the neighbours of each section's token, until try returns false.
+// It returns the last token tried.
+func (v *verifier) foreignToken(iv sim.Interval, try func(uint32) bool) uint32 {
+	cands := []uint32{iv.Lo, iv.Hi}
+	for _, s := range v.secs {
+		cands = append(cands, s.tok-1, s.tok+1)
 	}
-	out := make([]T, 0, n)
-	for i := 0; i < n; i++ {
-		out = append(out, xs[i*(len(xs)-1)/(n-1)])
+	last := iv.Lo
+	for _, t := range cands {
+		if t < iv.Lo || t > iv.Hi || slices.ContainsFunc(v.secs, func(s verifySection) bool { return s.tok == t }) {
+			continue
+		}
+		last = t
+		if !try(t) {
+			break
+		}
 	}
-	return out
+	return last
 }
 
-// sorted returns the keys of set in order.
-func sorted(set map[uint32]bool) []uint32 {
-	out := make([]uint32, 0, len(set))
-	for w := range set {
-		out = append(out, w)
+// numbers calls fn for lo, and, unless the class is a single number, for
+// hi and every number in lo..hi at which a comparison of the program
+// could change the path (its constant, and the one after).
+func (v *verifier) numbers(lo, hi uint32, fn func(uint32) error) error {
+	if err := fn(lo); err != nil || lo == hi {
+		return err
 	}
-	slices.Sort(out)
-	return out
+	if v.ks == nil {
+		v.ks = []uint32{}
+		for _, in := range v.prog {
+			if in.Op&0x07 == 0x05 && in.Op != opJa {
+				v.ks = append(v.ks, in.K, in.K+1)
+			}
+		}
+		slices.Sort(v.ks)
+		v.ks = slices.Compact(v.ks)
+	}
+	i, _ := slices.BinarySearch(v.ks, lo+1)
+	for ; i < len(v.ks) && v.ks[i] < hi; i++ {
+		if err := fn(v.ks[i]); err != nil {
+			return err
+		}
+	}
+	return fn(hi)
+}
+
+// call checks the calls (tok, nr) of class c, which the policy decides as
+// want: with argument samples when want depends on arguments, else with
+// all arguments zero.
+func (v *verifier) call(a *arch.Arch, tok, nr uint32, c *sim.Class, want outcome) error {
+	var (
+		st   sim.State
+		data [sim.DataSize / 4]uint32
+	)
+	if !c.Returns {
+		st = c.State.Concrete(tok, nr)
+		data = sim.Data{Nr: int32(nr), Arch: tok}.Words(v.bigEndian)
+	}
+	// Where the halves of argument i go in data: words 4+2i and 5+2i,
+	// the high half first on big-endian.
+	lo, hi := 4, 5
+	if v.bigEndian {
+		lo, hi = 5, 4
+	}
+	try := func(arg int, args *[policy.MaxArgs]uint64, words *[2 * policy.MaxArgs]uint32) error {
+		got := c.Ret
+		if !c.Returns {
+			// Only arg is not zero, and only for this vector.
+			i := 2 * arg
+			data[lo+i], data[hi+i] = words[i], words[i+1]
+			got = v.p.Resume(c.PC, &st, &data)
+			data[lo+i], data[hi+i] = 0, 0
+		}
+		exp := want.act
+		if want.sc != nil {
+			exp = v.smp.decide(words)
+		}
+		if policy.Action(got) != exp {
+			return v.mismatch(a, tok, nr, *args, got, exp)
+		}
+		return nil
+	}
+	if want.sc == nil {
+		return try(0, &[policy.MaxArgs]uint64{}, &[2 * policy.MaxArgs]uint32{})
+	}
+	v.smp.load(want.sc, v.f.Attrs.Default)
+	return v.smp.each(try)
+}
+
+func (v *verifier) mismatch(a *arch.Arch, tok, nr uint32, args [policy.MaxArgs]uint64, got uint32, want policy.Action) error {
+	return &MismatchError{Arch: a, Token: tok, Nr: nr, Args: args, Got: policy.Action(got), Want: want}
+}
+
+// MismatchError is a call that a program decides differently from its
+// policy: the witness Verify found.
+type MismatchError struct {
+	Arch      *arch.Arch // nil for a token the filter does not name
+	Token     uint32
+	Nr        uint32
+	Args      [policy.MaxArgs]uint64
+	Got, Want policy.Action
+}
+
+func (e *MismatchError) Error() string {
+	if e.Arch == nil {
+		return fmt.Sprintf("verify: arch token %#x syscall %#x args %#x: program returns %v, policy says %v", e.Token, e.Nr, e.Args, e.Got, e.Want)
+	}
+	return fmt.Sprintf("verify: %s syscall %#x args %#x: program returns %v, policy says %v", e.Arch, e.Nr, e.Args, e.Got, e.Want)
 }
