@@ -10,7 +10,7 @@ package policy
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 
 	"golang.org/x/sys/unix"
 
@@ -45,10 +45,13 @@ type Syscall struct {
 	// HasRule is false for entries that exist only to carry a priority.
 	HasRule bool
 
-	// added records every rule merged into the syscall, in order, so that
-	// the graph can be rebuilt exactly after a merge that failed half way
-	// (see undo). Merging is deterministic, so replaying the same rules
-	// gives the same graph, reference counts included.
+	// added records the rules merged into the syscall's argument graph,
+	// in order, so that the graph can be rebuilt exactly after a merge
+	// that failed half way (see undo). Merging is deterministic, so
+	// replaying the same rules gives the same graph, reference counts
+	// included. Once the syscall is unconditional it stays so, whatever
+	// is merged later, and its action alone is the state undo restores;
+	// so from then on nothing is recorded.
 	added []addedRule
 }
 
@@ -71,10 +74,79 @@ func (s *Syscall) Unconditional() (Action, bool) {
 type Table struct {
 	Arch     *arch.Arch
 	Syscalls map[int32]*Syscall
+
+	// Facts about Arch that every rule needs, derived once.
+	host bool // Arch is the host ABI: rule numbers need no translation
+	wide bool // 64-bit arguments
+
+	// stage counts the jumps insert has made in the map's size (see
+	// insert); free holds entries not yet handed out (see newSyscall).
+	stage uint8
+	free  []Syscall
 }
 
+// hostArch is arch.Host(), which looks the ABI up by name on each call.
+var hostArch = arch.Host()
+
 func newTable(a *arch.Arch) *Table {
-	return &Table{Arch: a, Syscalls: map[int32]*Syscall{}}
+	return &Table{Arch: a, Syscalls: map[int32]*Syscall{}, host: a == hostArch, wide: a != nil && a.Bits == 64}
+}
+
+// newSyscall returns an empty Syscall for nr. Policies add hundreds of
+// entries one rule at a time, so entries come from chunks that grow with
+// the table rather than from one allocation each.
+func (t *Table) newSyscall(nr int32) *Syscall {
+	if len(t.free) == 0 {
+		t.free = make([]Syscall, min(max(len(t.Syscalls), 8), 128))
+	}
+	s := &t.free[0]
+	t.free = t.free[1:]
+	s.Nr = nr
+	return s
+}
+
+// Map sizes insert jumps to. Growing one entry at a time, the map would
+// rehash six times on the way to a few hundred entries; two jumps cost
+// less, and waste little, since a table with more than a handful of
+// syscalls usually ends up with dozens or hundreds.
+const (
+	mapSmall = 8   // what a map holds before its first growth
+	mapMid   = 56  // fills 64 slots
+	mapLarge = 448 // fills 512 slots; beyond, the map grows on its own
+)
+
+// insert adds a new, empty entry for nr, which must not be in the table.
+func (t *Table) insert(nr int32) *Syscall {
+	switch n := len(t.Syscalls); {
+	case t.stage == 0 && n >= mapSmall:
+		t.resize(mapMid)
+	case t.stage == 1 && n >= mapMid:
+		t.resize(mapLarge)
+	}
+	s := t.newSyscall(nr)
+	t.Syscalls[nr] = s
+	return s
+}
+
+// resize moves the entries to a map with room for hint of them.
+func (t *Table) resize(hint int) {
+	m := make(map[int32]*Syscall, hint)
+	for nr, s := range t.Syscalls {
+		m[nr] = s
+	}
+	t.Syscalls = m
+	t.stage = sizeStage(hint)
+}
+
+// sizeStage is the stage of a map made with room for hint entries.
+func sizeStage(hint int) uint8 {
+	switch {
+	case hint > mapMid:
+		return 2
+	case hint > mapSmall:
+		return 1
+	}
+	return 0
 }
 
 // Sorted returns the table's syscalls by number.
@@ -83,7 +155,15 @@ func (t *Table) Sorted() []*Syscall {
 	for _, s := range t.Syscalls {
 		out = append(out, s)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Nr < out[j].Nr })
+	slices.SortFunc(out, func(a, b *Syscall) int {
+		switch {
+		case a.Nr < b.Nr:
+			return -1
+		case a.Nr > b.Nr:
+			return 1
+		}
+		return 0
+	})
 	return out
 }
 
@@ -187,20 +267,31 @@ func (f *Filter) checkSyscall(nr int32) error {
 // same name. Unknown names are an error on every ABI but the host's, which
 // takes any number as given.
 func translate(t *Table, nr int32) (int32, error) {
-	host := arch.Host()
-	if nr == SyscallSkip || t.Arch == host {
+	if nr == SyscallSkip || t.host {
 		return nr, nil
 	}
-	name, ok := syscalls.ResolveNum(host, nr)
-	if !ok {
-		return 0, ErrFault
-	}
-	n, ok := syscalls.Resolve(t.Arch, name)
+	n, ok := syscalls.Translate(hostArch, t.Arch, nr)
 	if !ok {
 		return 0, ErrFault
 	}
 	return n, nil
 }
+
+// touched is an entry a rule changed, with what undo needs to restore it.
+type touched struct {
+	t   *Table
+	sc  *Syscall
+	was uint8  // the entry's state before the rule: one of the below
+	act Action // its action, for wasBare and wasUncond
+	n   int    // len(added), for wasGraph
+}
+
+const (
+	wasAbsent = iota // not in the table
+	wasBare          // there only for a priority, no rule
+	wasUncond        // an unconditional rule
+	wasGraph         // an argument graph
+)
 
 // AddRule adds a rule on host syscall nr to every table. With exact set,
 // a rule an ABI cannot express as asked is an error rather than adapted.
@@ -233,54 +324,70 @@ func (f *Filter) AddRule(act Action, nr int32, conds []Cond, exact bool) error {
 	// changed so far: a refused rule leaves every table as it was. Undo
 	// replays, which is costlier than copying up front, but refusals are
 	// rare and copying every graph on every rule is quadratic.
-	type touched struct {
-		t    *Table
-		nr   int32
-		prev *Syscall // nil if the entry did not exist
-		n    int      // len(added) before this rule
-	}
-	var done []touched
-	undo := func() {
-		for i := len(done) - 1; i >= 0; i-- {
-			d := done[i]
-			if d.prev == nil {
-				delete(d.t.Syscalls, d.nr)
-				continue
-			}
-			r, err := d.prev.replay(d.n, f.Legacy254)
-			if err != nil && f.corrupt == nil {
-				f.corrupt = err
-			}
-			d.t.Syscalls[d.nr] = r
-		}
-	}
+	var buf [4]touched
+	done := buf[:0]
 	for _, t := range f.Tables {
-		ps, err := placements(t, nr, conds, exact)
+		ps, np, err := placements(t, nr, conds, exact)
 		if err != nil {
-			undo()
+			f.undo(done)
 			return err
 		}
-		wide := t.Arch.Bits == 64
-		for _, p := range ps {
+		for _, p := range ps[:np] {
 			sc := t.Syscalls[p.nr]
-			if sc == nil {
-				sc = &Syscall{Nr: p.nr}
-				t.Syscalls[p.nr] = sc
-				done = append(done, touched{t, p.nr, nil, 0})
-			} else {
-				done = append(done, touched{t, p.nr, sc, len(sc.added)})
+			switch {
+			case sc == nil:
+				sc = t.insert(p.nr)
+				done = append(done, touched{t: t, sc: sc, was: wasAbsent})
+			case !sc.HasRule:
+				done = append(done, touched{t: t, sc: sc, was: wasBare, act: sc.Action})
+			case sc.Rules == nil:
+				done = append(done, touched{t: t, sc: sc, was: wasUncond, act: sc.Action})
+			default:
+				done = append(done, touched{t: t, sc: sc, was: wasGraph, n: len(sc.added)})
 			}
-			if err := sc.add(chain(p.conds, wide, act), act, f.Legacy254); err != nil {
-				undo()
+			// chain gives nil for no comparisons; skipping it
+			// saves the call on the commonest rule.
+			var root *Node
+			if len(p.conds) > 0 {
+				root = chain(p.conds, t.wide, act)
+			}
+			if err := sc.add(root, act, f.Legacy254); err != nil {
+				f.undo(done)
 				return err
 			}
-			sc.added = append(sc.added, addedRule{p.conds, wide, act})
+			if sc.Rules != nil {
+				sc.added = append(sc.added, addedRule{p.conds, t.wide, act})
+			}
 		}
 	}
 	if act == ActUserNotif {
 		f.notify = true
 	}
 	return nil
+}
+
+// undo restores the entries a refused rule changed, latest first. Only
+// an argument graph needs rebuilding; what a rule does to an entry
+// without one is undone by putting back the fields it set (see add).
+func (f *Filter) undo(done []touched) {
+	for i := len(done) - 1; i >= 0; i-- {
+		d := done[i]
+		switch d.was {
+		case wasAbsent:
+			delete(d.t.Syscalls, d.sc.Nr)
+		case wasBare:
+			d.sc.Rules, d.sc.Action, d.sc.HasRule = nil, d.act, false
+			d.sc.added = d.sc.added[:0]
+		case wasUncond:
+			d.sc.Rules, d.sc.Action = nil, d.act
+		case wasGraph:
+			r, err := d.sc.replay(d.n, f.Legacy254)
+			if err != nil && f.corrupt == nil {
+				f.corrupt = err
+			}
+			d.t.Syscalls[d.sc.Nr] = r
+		}
+	}
 }
 
 // add merges a rule, given as its chain (nil for no comparisons), into s
@@ -351,8 +458,7 @@ func (f *Filter) SetPriority(nr int32, pri uint8) error {
 		}
 		s := t.Syscalls[n]
 		if s == nil {
-			s = &Syscall{Nr: n}
-			t.Syscalls[n] = s
+			s = t.insert(n)
 		}
 		s.Priority = max(s.Priority, pri)
 	}

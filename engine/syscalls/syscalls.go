@@ -25,7 +25,6 @@ type row struct {
 }
 
 var (
-	byName = make(map[string]*row, len(rows))
 	// byNumber is built per ABI on first use: a process that uses the
 	// library for its own ABI should not pay, at load time, for indexing
 	// all 23 (it costs about a millisecond).
@@ -41,14 +40,12 @@ func init() {
 		column[name] = c
 	}
 	for i := range rows {
-		r := &rows[i]
-		byName[r.name] = r
-		names = append(names, r.name)
+		names = append(names, rows[i].name)
 	}
 	// Shared pseudo numbers keep libseccomp's preference order; every
 	// other pseudo number has a single name.
 	for _, name := range pseudoOrder {
-		r := byName[name]
+		r := rowOf(name)
 		byPseudo[r.pseudo] = append(byPseudo[r.pseudo], r)
 	}
 	for i := range rows {
@@ -77,6 +74,12 @@ func col(a *arch.Arch) (int, bool) {
 	if a == nil {
 		return 0, false
 	}
+	for c, p := range &colArch {
+		if p == a {
+			return c, true
+		}
+	}
+	// An Arch that is not arch.All's own value: go by its name.
 	c, ok := column[a.Name]
 	return c, ok
 }
@@ -90,8 +93,12 @@ func Number(a *arch.Arch, name string) (nr int32, ok bool) {
 	if !ok {
 		return 0, false
 	}
-	r, ok := byName[name]
-	if !ok {
+	return number(c, rowOf(name))
+}
+
+// number is Number for the row of a name (nil for an unknown one).
+func number(c int, r *row) (int32, bool) {
+	if r == nil {
 		return 0, false
 	}
 	if nr := r.nr[c]; nr != no {
@@ -112,26 +119,30 @@ func Name(a *arch.Arch, nr int32) (name string, ok bool) {
 	if !ok {
 		return "", false
 	}
-	if nr >= 0 {
-		r, ok := numbers(c)[nr]
-		if !ok {
-			return "", false
-		}
+	if r := nameRow(c, nr); r != nil {
 		return r.name, true
+	}
+	return "", false
+}
+
+// nameRow is Name on column c, returning the name's row or nil.
+func nameRow(c int, nr int32) *row {
+	if nr >= 0 {
+		return numbers(c)[nr]
 	}
 	for _, r := range byPseudo[nr] {
 		if r.nr[c] == no {
-			return r.name, true
+			return r
 		}
 	}
-	return "", false
+	return nil
 }
 
 // Pseudo returns libseccomp's pseudo-syscall number for name (negative),
 // if it has one.
 func Pseudo(name string) (int32, bool) {
-	r, ok := byName[name]
-	if !ok || r.pseudo == 0 {
+	r := rowOf(name)
+	if r == nil || r.pseudo == 0 {
 		return 0, false
 	}
 	return r.pseudo, true
