@@ -29,8 +29,8 @@ func dump(f *Filter) string {
 		slices.Sort(nrs)
 		for _, nr := range nrs {
 			s := t.Syscalls[nr]
-			fmt.Fprintf(&b, "  %d rule %v act %v pri %d log %d\n", nr, s.HasRule, s.Action, s.Priority, len(s.added))
-			for _, a := range s.added {
+			fmt.Fprintf(&b, "  %d rule %v act %v pri %d log %d\n", nr, s.HasRule, s.Action, s.Priority, len(s.logged()))
+			for _, a := range s.logged() {
 				fmt.Fprintf(&b, "    log %v %v %v\n", a.conds, a.wide, a.act)
 			}
 			dumpGraph(&b, s.Rules)

@@ -52,7 +52,25 @@ type Syscall struct {
 	// included. Once the syscall is unconditional it stays so, whatever
 	// is merged later, and its action alone is the state undo restores;
 	// so from then on nothing is recorded.
-	added []addedRule
+	// The log sits behind a pointer to keep entries small: most never
+	// have one.
+	added *[]addedRule
+}
+
+// logged returns the rules recorded for s.
+func (s *Syscall) logged() []addedRule {
+	if s.added == nil {
+		return nil
+	}
+	return *s.added
+}
+
+// record appends a to the log of s.
+func (s *Syscall) record(a addedRule) {
+	if s.added == nil {
+		s.added = new([]addedRule)
+	}
+	*s.added = append(*s.added, a)
 }
 
 // addedRule is one successful merge, as its inputs.
@@ -76,12 +94,15 @@ type Table struct {
 	Syscalls map[int32]*Syscall
 
 	// Facts about Arch that every rule needs, derived once.
-	host bool // Arch is the host ABI: rule numbers need no translation
-	wide bool // 64-bit arguments
+	host   bool // Arch is the host ABI: rule numbers need no translation
+	wide   bool // 64-bit arguments
+	direct bool // host and not multiplexed: a rule lands where it says
 
 	// stage counts the jumps insert has made in the map's size (see
-	// insert); free holds entries not yet handed out (see newSyscall).
+	// insert); free[used:] are entries not yet handed out (see
+	// newSyscall).
 	stage uint8
+	used  int
 	free  []Syscall
 }
 
@@ -89,18 +110,20 @@ type Table struct {
 var hostArch = arch.Host()
 
 func newTable(a *arch.Arch) *Table {
-	return &Table{Arch: a, Syscalls: map[int32]*Syscall{}, host: a == hostArch, wide: a != nil && a.Bits == 64}
+	host := a == hostArch
+	return &Table{Arch: a, Syscalls: map[int32]*Syscall{}, host: host, wide: a != nil && a.Bits == 64,
+		direct: host && !a.Multiplexed}
 }
 
 // newSyscall returns an empty Syscall for nr. Policies add hundreds of
 // entries one rule at a time, so entries come from chunks that grow with
 // the table rather than from one allocation each.
 func (t *Table) newSyscall(nr int32) *Syscall {
-	if len(t.free) == 0 {
-		t.free = make([]Syscall, min(max(len(t.Syscalls), 8), 128))
+	if t.used == len(t.free) {
+		t.free, t.used = make([]Syscall, min(max(len(t.Syscalls), 8), 128)), 0
 	}
-	s := &t.free[0]
-	t.free = t.free[1:]
+	s := &t.free[t.used]
+	t.used++
 	s.Nr = nr
 	return s
 }
@@ -283,7 +306,7 @@ type touched struct {
 	sc  *Syscall
 	was uint8  // the entry's state before the rule: one of the below
 	act Action // its action, for wasBare and wasUncond
-	n   int    // len(added), for wasGraph
+	n   int    // how many rules its log had, for wasGraph
 }
 
 const (
@@ -327,41 +350,66 @@ func (f *Filter) AddRule(act Action, nr int32, conds []Cond, exact bool) error {
 	var buf [4]touched
 	done := buf[:0]
 	for _, t := range f.Tables {
+		if t.direct && (!exact || nr >= SyscallSkip) {
+			// What placements would say, without its cost.
+			d := t.touch(nr)
+			done = append(done, d)
+			if err := d.merge(conds, act, f.Legacy254); err != nil {
+				f.undo(done)
+				return err
+			}
+			continue
+		}
 		ps, np, err := placements(t, nr, conds, exact)
 		if err != nil {
 			f.undo(done)
 			return err
 		}
 		for _, p := range ps[:np] {
-			sc := t.Syscalls[p.nr]
-			switch {
-			case sc == nil:
-				sc = t.insert(p.nr)
-				done = append(done, touched{t: t, sc: sc, was: wasAbsent})
-			case !sc.HasRule:
-				done = append(done, touched{t: t, sc: sc, was: wasBare, act: sc.Action})
-			case sc.Rules == nil:
-				done = append(done, touched{t: t, sc: sc, was: wasUncond, act: sc.Action})
-			default:
-				done = append(done, touched{t: t, sc: sc, was: wasGraph, n: len(sc.added)})
-			}
-			// chain gives nil for no comparisons; skipping it
-			// saves the call on the commonest rule.
-			var root *Node
-			if len(p.conds) > 0 {
-				root = chain(p.conds, t.wide, act)
-			}
-			if err := sc.add(root, act, f.Legacy254); err != nil {
+			d := t.touch(p.nr)
+			done = append(done, d)
+			if err := d.merge(p.conds, act, f.Legacy254); err != nil {
 				f.undo(done)
 				return err
-			}
-			if sc.Rules != nil {
-				sc.added = append(sc.added, addedRule{p.conds, t.wide, act})
 			}
 		}
 	}
 	if act == ActUserNotif {
 		f.notify = true
+	}
+	return nil
+}
+
+// touch returns t's entry for nr, made if needed, with the state undo
+// would restore.
+func (t *Table) touch(nr int32) touched {
+	sc := t.Syscalls[nr]
+	switch {
+	case sc == nil:
+		return touched{t: t, sc: t.insert(nr), was: wasAbsent}
+	case !sc.HasRule:
+		return touched{t: t, sc: sc, was: wasBare, act: sc.Action}
+	case sc.Rules == nil:
+		return touched{t: t, sc: sc, was: wasUncond, act: sc.Action}
+	}
+	return touched{t: t, sc: sc, was: wasGraph, n: len(sc.logged())}
+}
+
+// merge adds a rule to the touched entry, and records it if the entry
+// has an argument graph afterwards.
+func (d *touched) merge(conds []Cond, act Action, legacy bool) error {
+	// chain gives nil for no comparisons; skipping it saves the call
+	// on the commonest rule.
+	var root *Node
+	if len(conds) > 0 {
+		root = chain(conds, d.t.wide, act)
+	}
+	sc := d.sc
+	if err := sc.add(root, act, legacy); err != nil {
+		return err
+	}
+	if sc.Rules != nil {
+		sc.record(addedRule{conds, d.t.wide, act})
 	}
 	return nil
 }
@@ -377,7 +425,7 @@ func (f *Filter) undo(done []touched) {
 			delete(d.t.Syscalls, d.sc.Nr)
 		case wasBare:
 			d.sc.Rules, d.sc.Action, d.sc.HasRule = nil, d.act, false
-			d.sc.added = d.sc.added[:0]
+			d.sc.added = nil
 		case wasUncond:
 			d.sc.Rules, d.sc.Action = nil, d.act
 		case wasGraph:
@@ -479,11 +527,11 @@ func (f *Filter) UsesNotify() bool {
 // is returned rather than a graph that differs from the one approved.
 func (s *Syscall) replay(n int, legacy bool) (*Syscall, error) {
 	r := &Syscall{Nr: s.Nr, Priority: s.Priority}
-	for _, a := range s.added[:n] {
+	for _, a := range s.logged()[:n] {
 		if err := r.add(chain(a.conds, a.wide, a.act), a.act, legacy); err != nil {
 			return r, fmt.Errorf("policy: replaying accepted rules failed: %w", err)
 		}
-		r.added = append(r.added, a)
+		r.record(a)
 	}
 	return r, nil
 }

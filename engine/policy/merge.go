@@ -23,11 +23,12 @@ func (t *Table) clone() *Table {
 	case 2:
 		hint = max(n, mapLarge)
 	}
-	c := &Table{Arch: t.Arch, Syscalls: make(map[int32]*Syscall, hint), host: t.host, wide: t.wide, stage: sizeStage(hint)}
-	c.free = make([]Syscall, n)
+	c := &Table{Arch: t.Arch, Syscalls: make(map[int32]*Syscall, hint), host: t.host, wide: t.wide, direct: t.direct,
+		stage: sizeStage(hint), free: make([]Syscall, n), used: n}
+	i := 0
 	for nr, s := range t.Syscalls {
-		c.Syscalls[nr] = s.cloneInto(&c.free[0])
-		c.free = c.free[1:]
+		c.Syscalls[nr] = s.cloneInto(&c.free[i])
+		i++
 	}
 	return c
 }
@@ -40,7 +41,10 @@ func (s *Syscall) cloneInto(c *Syscall) *Syscall {
 		c.Rules = copyGraph(s.Rules, map[*Node]*Node{})
 	}
 	// Never share the log: both copies append to their own.
-	c.added = slices.Clone(s.added)
+	if s.added != nil {
+		log := slices.Clone(*s.added)
+		c.added = &log
+	}
 	return c
 }
 
