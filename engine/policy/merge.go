@@ -38,7 +38,7 @@ func (t *Table) clone() *Table {
 func (s *Syscall) cloneInto(c *Syscall) *Syscall {
 	*c = *s
 	if s.Rules != nil {
-		c.Rules = copyGraph(s.Rules, map[*Node]*Node{})
+		c.Rules = copyGraph(s.Rules, make(map[*Node]*Node, s.nodeBound()))
 	}
 	// Never share the log: both copies append to their own.
 	if s.added != nil {
@@ -46,6 +46,21 @@ func (s *Syscall) cloneInto(c *Syscall) *Syscall {
 		c.added = &log
 	}
 	return c
+}
+
+// nodeBound is at most the number of nodes in the graph of s: every node
+// came from the chain of a recorded rule, and merging only drops nodes.
+// It sizes the map copyGraph fills, which then never grows.
+func (s *Syscall) nodeBound() int {
+	n := 0
+	for _, a := range s.logged() {
+		for i := range a.conds {
+			if c := &a.conds[i]; !alwaysTrue(c, a.wide) {
+				n += chainLen(c, a.wide)
+			}
+		}
+	}
+	return min(n, 4096)
 }
 
 func copyGraph(n *Node, seen map[*Node]*Node) *Node {
