@@ -24,6 +24,9 @@ func dump(f *Filter) string {
 			if s.Nr != nr {
 				fmt.Fprintf(&b, "  entry %d filed under %d\n", s.Nr, nr)
 			}
+			if t.absent(nr) || t.get(nr) != s {
+				fmt.Fprintf(&b, "  entry %d missing from the index\n", nr)
+			}
 			nrs = append(nrs, nr)
 		}
 		slices.Sort(nrs)
@@ -222,7 +225,13 @@ func TestBuildMatchesRebuild(t *testing.T) {
 			for _, a := range accepted {
 				a.apply(g)
 			}
-			if d, e := dump(f), dump(g); d != e {
+			d, e := dump(f), dump(g)
+			for _, bad := range []string{"missing from the index", "filed under"} {
+				if strings.Contains(d, bad) || strings.Contains(e, bad) {
+					t.Fatalf("seed %d step %d: an entry %s:\n%s\nrebuilt:\n%s", seed, step, bad, d, e)
+				}
+			}
+			if d != e {
 				t.Fatalf("seed %d step %d: built filter differs from rebuilt:\n%s\nwant:\n%s", seed, step, d, e)
 			}
 		}

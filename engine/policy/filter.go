@@ -90,13 +90,22 @@ func (s *Syscall) Unconditional() (Action, bool) {
 
 // Table is the rule set for one ABI.
 type Table struct {
-	Arch     *arch.Arch
+	Arch *arch.Arch
+	// Syscalls is read-only outside this package, which keeps an index
+	// of the numbers present beside it.
 	Syscalls map[int32]*Syscall
 
 	// Facts about Arch that every rule needs, derived once.
 	host   bool // Arch is the host ABI: rule numbers need no translation
 	wide   bool // 64-bit arguments
 	direct bool // host and not multiplexed: a rule lands where it says
+
+	// present has bit i set if lo+i may be in Syscalls, for the
+	// numbers near the ABI's base; a clear bit saves a map lookup,
+	// which for most rules misses. Only tables made here have it.
+	indexed bool
+	lo      int32
+	present [presentBits / 64]uint64
 
 	// stage counts the jumps insert has made in the map's size (see
 	// insert); free[used:] are entries not yet handed out (see
@@ -112,7 +121,41 @@ var hostArch = arch.Host()
 func newTable(a *arch.Arch) *Table {
 	host := a == hostArch
 	return &Table{Arch: a, Syscalls: map[int32]*Syscall{}, host: host, wide: a != nil && a.Bits == 64,
-		direct: host && !a.Multiplexed}
+		direct: host && !a.Multiplexed, indexed: true, lo: syscalls.Base(a)}
+}
+
+// presentBits covers every ABI's syscall numbers from its base, with
+// room for the kernel to grow.
+const presentBits = 1024
+
+// absent reports whether nr is certainly not in t.Syscalls.
+func (t *Table) absent(nr int32) bool {
+	i := uint32(nr) - uint32(t.lo)
+	return t.indexed && i < presentBits && t.present[i/64]&(1<<(i%64)) == 0
+}
+
+// get is t.Syscalls[nr], without the map when the index says absent.
+func (t *Table) get(nr int32) *Syscall {
+	if t.absent(nr) {
+		return nil
+	}
+	return t.Syscalls[nr]
+}
+
+// remove takes nr out of t.
+func (t *Table) remove(nr int32) {
+	if i := uint32(nr) - uint32(t.lo); i < presentBits {
+		t.present[i/64] &^= 1 << (i % 64)
+	}
+	delete(t.Syscalls, nr)
+}
+
+// put files s under nr.
+func (t *Table) put(nr int32, s *Syscall) {
+	if i := uint32(nr) - uint32(t.lo); i < presentBits {
+		t.present[i/64] |= 1 << (i % 64)
+	}
+	t.Syscalls[nr] = s
 }
 
 // newSyscall returns an empty Syscall for nr. Policies add hundreds of
@@ -147,7 +190,7 @@ func (t *Table) insert(nr int32) *Syscall {
 		t.resize(mapLarge)
 	}
 	s := t.newSyscall(nr)
-	t.Syscalls[nr] = s
+	t.put(nr, s)
 	return s
 }
 
@@ -383,7 +426,7 @@ func (f *Filter) AddRule(act Action, nr int32, conds []Cond, exact bool) error {
 // touch returns t's entry for nr, made if needed, with the state undo
 // would restore.
 func (t *Table) touch(nr int32) touched {
-	sc := t.Syscalls[nr]
+	sc := t.get(nr)
 	switch {
 	case sc == nil:
 		return touched{t: t, sc: t.insert(nr), was: wasAbsent}
@@ -422,7 +465,7 @@ func (f *Filter) undo(done []touched) {
 		d := done[i]
 		switch d.was {
 		case wasAbsent:
-			delete(d.t.Syscalls, d.sc.Nr)
+			d.t.remove(d.sc.Nr)
 		case wasBare:
 			d.sc.Rules, d.sc.Action, d.sc.HasRule = nil, d.act, false
 			d.sc.added = nil
@@ -433,7 +476,7 @@ func (f *Filter) undo(done []touched) {
 			if err != nil && f.corrupt == nil {
 				f.corrupt = err
 			}
-			d.t.Syscalls[d.sc.Nr] = r
+			d.t.put(d.sc.Nr, r)
 		}
 	}
 }
@@ -504,7 +547,7 @@ func (f *Filter) SetPriority(nr int32, pri uint8) error {
 		if !ok {
 			continue // not a syscall on this ABI: nothing to make hot
 		}
-		s := t.Syscalls[n]
+		s := t.get(n)
 		if s == nil {
 			s = t.insert(n)
 		}

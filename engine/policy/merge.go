@@ -24,7 +24,7 @@ func (t *Table) clone() *Table {
 		hint = max(n, mapLarge)
 	}
 	c := &Table{Arch: t.Arch, Syscalls: make(map[int32]*Syscall, hint), host: t.host, wide: t.wide, direct: t.direct,
-		stage: sizeStage(hint), free: make([]Syscall, n), used: n}
+		indexed: t.indexed, lo: t.lo, present: t.present, stage: sizeStage(hint), free: make([]Syscall, n), used: n}
 	i := 0
 	for nr, s := range t.Syscalls {
 		c.Syscalls[nr] = s.cloneInto(&c.free[i])

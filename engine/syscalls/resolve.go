@@ -86,6 +86,18 @@ func Translate(from, to *arch.Arch, nr int32) (int32, bool) {
 	return resolveRow(to, r)
 }
 
+// Base is where ABI a's syscall numbers start: arch.X32SyscallBit on
+// x32, 4000, 5000 or 6000 on MIPS, 0 elsewhere.
+func Base(a *arch.Arch) int32 {
+	switch {
+	case a == nil:
+		return 0
+	case a.IsX32Sibling():
+		return arch.X32SyscallBit
+	}
+	return mipsBase(a)
+}
+
 // mipsBase is the offset of a MIPS ABI's syscall numbers, 0 elsewhere.
 func mipsBase(a *arch.Arch) int32 {
 	switch a.Name {
