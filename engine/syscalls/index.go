@@ -24,7 +24,12 @@ func init() {
 		}
 		nameSlots[s] = uint16(i + 1)
 	}
+	socketcallRow, ipcRow = rowOf("socketcall"), rowOf("ipc")
 }
+
+// The rows of the multiplexers, which Demultiplex wants on every rule
+// for an ABI that multiplexes.
+var socketcallRow, ipcRow *row
 
 // nameHash mixes the length with the first and last eight bytes of s.
 // Names that agree on all three only cost a longer probe.
@@ -65,13 +70,17 @@ func rowOf(name string) *row {
 }
 
 // colArch holds the arch.All value of each column, so that col can
-// compare pointers rather than hash the ABI's name on every call.
-var colArch [nabi]*arch.Arch
+// compare pointers rather than hash the ABI's name on every call, and
+// colBase its Base.
+var (
+	colArch [nabi]*arch.Arch
+	colBase [nabi]int32
+)
 
 func init() {
 	for c, name := range columns {
 		if a, ok := arch.ByName(name); ok {
-			colArch[c] = a
+			colArch[c], colBase[c] = a, Base(a)
 		}
 	}
 }

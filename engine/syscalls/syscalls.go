@@ -57,16 +57,43 @@ func init() {
 
 // numbers returns column c's number index, building it on first use.
 func numbers(c int) map[int32]*row {
-	byNumberOnce[c].Do(func() {
-		m := make(map[int32]*row, len(rows))
-		for i := range rows {
-			if nr := rows[i].nr[c]; nr != no {
-				m[nr] = &rows[i]
+	byNumberOnce[c].Do(func() { index(c) })
+	return byNumber[c]
+}
+
+// denseNumbers is how many numbers from its ABI's base a column indexes
+// in a slice, which rule building reads for every rule on a foreign ABI.
+const denseNumbers = 1024
+
+// byDense[c][nr-base] is the index in rows, plus one, of the name with
+// number nr on column c; 0 where the ABI has none. Built with byNumber.
+var byDense [nabi][]uint16
+
+func index(c int) {
+	m := make(map[int32]*row, len(rows))
+	dense := make([]uint16, denseNumbers)
+	base := colBase[c]
+	for i := range rows {
+		if nr := rows[i].nr[c]; nr != no {
+			m[nr] = &rows[i]
+			if d := uint32(nr) - uint32(base); d < denseNumbers {
+				dense[d] = uint16(i + 1)
 			}
 		}
-		byNumber[c] = m
-	})
-	return byNumber[c]
+	}
+	byNumber[c], byDense[c] = m, dense
+}
+
+// rowOfNumber returns the row of real number nr on column c, or nil.
+func rowOfNumber(c int, nr int32) *row {
+	byNumberOnce[c].Do(func() { index(c) })
+	if d := uint32(nr) - uint32(colBase[c]); d < denseNumbers {
+		if k := byDense[c][d]; k != 0 {
+			return &rows[k-1]
+		}
+		return nil
+	}
+	return byNumber[c][nr]
 }
 
 // col returns a's column in the rows.
@@ -128,7 +155,7 @@ func Name(a *arch.Arch, nr int32) (name string, ok bool) {
 // nameRow is Name on column c, returning the name's row or nil.
 func nameRow(c int, nr int32) *row {
 	if nr >= 0 {
-		return numbers(c)[nr]
+		return rowOfNumber(c, nr)
 	}
 	for _, r := range byPseudo[nr] {
 		if r.nr[c] == no {
