@@ -119,8 +119,15 @@ type Table struct {
 var hostArch = arch.Host()
 
 func newTable(a *arch.Arch) *Table {
+	t := new(Table)
+	t.init(a)
+	return t
+}
+
+// init makes t an empty table for a.
+func (t *Table) init(a *arch.Arch) {
 	host := a == hostArch
-	return &Table{Arch: a, Syscalls: map[int32]*Syscall{}, host: host, wide: a != nil && a.Bits == 64,
+	*t = Table{Arch: a, Syscalls: map[int32]*Syscall{}, host: host, wide: a != nil && a.Bits == 64,
 		direct: host && !a.Multiplexed, indexed: true, lo: syscalls.Base(a)}
 }
 
@@ -254,10 +261,17 @@ func New(def Action) (*Filter, error) {
 	if !def.usable() {
 		return nil, ErrInvalid
 	}
-	return &Filter{
-		Attrs:  defaultAttrs(def),
-		Tables: []*Table{newTable(arch.Host())},
-	}, nil
+	// The filter, its host table and the slice holding it in one
+	// allocation: a filter usually keeps its host table for life.
+	b := new(struct {
+		f    Filter
+		t    Table
+		tabs [1]*Table
+	})
+	b.t.init(hostArch)
+	b.tabs[0] = &b.t
+	b.f = Filter{Attrs: defaultAttrs(def), Tables: b.tabs[:]}
+	return &b.f, nil
 }
 
 // Reset empties f as New would: attributes back to their defaults, only
