@@ -69,6 +69,7 @@ const denseNumbers = 1024
 // number nr on column c; 0 where the ABI has none. Built with byNumber.
 var byDense [nabi][]uint16
 
+// index builds column c's number indexes, byNumber and byDense.
 func index(c int) {
 	m := make(map[int32]*row, len(rows))
 	dense := make([]uint16, denseNumbers)
