@@ -256,40 +256,80 @@ func chain(conds []Cond, wide bool, act Action) *Node {
 	for i := range conds {
 		byArg[conds[i].Arg] = &conds[i]
 	}
-	var root *Node
-	// link attaches the next comparison wherever the previous one
-	// passes; finish puts the action there once no comparison follows.
-	link := func(n *Node) { root = hold(n) }
-	var finish func()
+	// One allocation for the whole chain: merging then keeps or drops
+	// nodes one by one, which a shared backing array does not mind.
+	count := 0
 	for _, c := range byArg {
-		if c == nil {
-			continue
-		}
-		if wide {
-			if c.Op == OpMaskedEQ && c.Mask == 0 {
-				continue // always true
-			}
-			link, finish = chain64(c, link, act)
-		} else {
-			if c.Op == OpMaskedEQ && uint32(c.Mask) == 0 {
-				continue
-			}
-			link, finish = chain32(c, link, act)
+		if c != nil && !alwaysTrue(c, wide) {
+			count += chainLen(c, wide)
 		}
 	}
-	if finish != nil {
-		finish()
+	if count == 0 {
+		return nil
+	}
+	nodes := make([]Node, count)
+	var root *Node
+	// The outcomes where the previous comparison passes: the next one
+	// is attached there, or the action once none follows.
+	var pass [2]*Branch
+	npass := 0
+	for _, c := range byArg {
+		if c == nil || alwaysTrue(c, wide) {
+			continue
+		}
+		var head *Node
+		var out [2]*Branch
+		var nout int
+		k := chainLen(c, wide)
+		if wide {
+			head, out, nout = chain64(c, nodes[:k:k])
+		} else {
+			head, out, nout = chain32(c, &nodes[0])
+		}
+		nodes = nodes[k:]
+		if root == nil {
+			root = hold(head)
+		}
+		for _, b := range pass[:npass] {
+			b.Next = hold(head)
+		}
+		pass, npass = out, nout
+	}
+	for _, b := range pass[:npass] {
+		*b = Branch{Action: act, Final: true}
 	}
 	return root
 }
 
-func newNode(c *Cond, high bool, op Op, mask, datum uint32) *Node {
-	return &Node{Arg: c.Arg, High: high, Op: op, orig: c.Op, Mask: mask, Datum: datum & mask, full: c.Datum}
+// alwaysTrue reports a comparison that no value fails, which chain
+// leaves out.
+func alwaysTrue(c *Cond, wide bool) bool {
+	if wide {
+		return c.Op == OpMaskedEQ && c.Mask == 0
+	}
+	return c.Op == OpMaskedEQ && uint32(c.Mask) == 0
+}
+
+// chainLen is the number of nodes chain32 or chain64 makes for c.
+func chainLen(c *Cond, wide bool) int {
+	switch {
+	case !wide:
+		return 1
+	case c.Op == OpEQ || c.Op == OpMaskedEQ || c.Op == OpNE:
+		return 2
+	}
+	return 3
+}
+
+func initNode(n *Node, c *Cond, high bool, op Op, mask, datum uint32) *Node {
+	*n = Node{Arg: c.Arg, High: high, Op: op, orig: c.Op, Mask: mask, Datum: datum & mask, full: c.Datum}
+	return n
 }
 
 // chain32 compares the low word only: 32-bit ABIs have nothing above it,
-// so the rule's mask and datum are cut to 32 bits.
-func chain32(c *Cond, link func(*Node), act Action) (func(*Node), func()) {
+// so the rule's mask and datum are cut to 32 bits. It fills n and returns
+// it with the outcome where c passes.
+func chain32(c *Cond, n *Node) (*Node, [2]*Branch, int) {
 	op, pass := c.Op, true
 	switch c.Op {
 	case OpNE:
@@ -299,14 +339,11 @@ func chain32(c *Cond, link func(*Node), act Action) (func(*Node), func()) {
 	case OpLE:
 		op, pass = OpGT, false
 	}
-	n := newNode(c, false, op, uint32(c.Mask), uint32(c.Datum))
-	link(n)
-	br := &n.True
-	if !pass {
-		br = &n.False
+	initNode(n, c, false, op, uint32(c.Mask), uint32(c.Datum))
+	if pass {
+		return n, [2]*Branch{&n.True}, 1
 	}
-	return func(next *Node) { br.Next = hold(next) },
-		func() { *br = Branch{Action: act, Final: true} }
+	return n, [2]*Branch{&n.False}, 1
 }
 
 // chain64 compares the two words of a 64-bit argument:
@@ -315,54 +352,37 @@ func chain32(c *Cond, link func(*Node), act Action) (func(*Node), func()) {
 //	GT, GE, LE, LT:     hi > Dh ? above : (hi == Dh ? (lo >/>= Dl ? above : below) : below)
 //
 // where GT and LE test lo > Dl, GE and LT lo >= Dl, and the rule passes on
-// eq (EQ), ne (NE), above (GT, GE) or below (LE, LT).
-func chain64(c *Cond, link func(*Node), act Action) (func(*Node), func()) {
+// eq (EQ), ne (NE), above (GT, GE) or below (LE, LT). It fills ns (two
+// nodes for the equalities, three for the rest) and returns the first
+// with the outcomes where c passes.
+func chain64(c *Cond, ns []Node) (*Node, [2]*Branch, int) {
 	mh, ml := uint32(c.Mask>>32), uint32(c.Mask)
 	dh, dl := uint32(c.Datum>>32), uint32(c.Datum)
-	final := Branch{Action: act, Final: true}
 	switch c.Op {
 	case OpEQ, OpMaskedEQ, OpNE:
 		op := OpEQ
 		if c.Op == OpMaskedEQ {
 			op = OpMaskedEQ
 		}
-		hi, lo := newNode(c, true, op, mh, dh), newNode(c, false, op, ml, dl)
+		hi, lo := initNode(&ns[0], c, true, op, mh, dh), initNode(&ns[1], c, false, op, ml, dl)
 		hi.True.Next = hold(lo)
-		link(hi)
 		if c.Op == OpNE {
-			return func(next *Node) {
-					hi.False.Next = hold(next)
-					lo.False.Next = hold(next)
-				}, func() {
-					hi.False, lo.False = final, final
-				}
+			return hi, [2]*Branch{&hi.False, &lo.False}, 2
 		}
-		return func(next *Node) { lo.True.Next = hold(next) },
-			func() { lo.True = final }
+		return hi, [2]*Branch{&lo.True}, 1
 	}
-	above, eq := newNode(c, true, OpGT, mh, dh), newNode(c, true, OpEQ, mh, dh)
+	above, eq := initNode(&ns[0], c, true, OpGT, mh, dh), initNode(&ns[1], c, true, OpEQ, mh, dh)
 	lop := OpGT
 	if c.Op == OpGE || c.Op == OpLT {
 		lop = OpGE
 	}
-	lo := newNode(c, false, lop, ml, dl)
+	lo := initNode(&ns[2], c, false, lop, ml, dl)
 	above.False.Next = hold(eq)
 	eq.True.Next = hold(lo)
-	link(above)
 	if c.Op == OpGT || c.Op == OpGE {
-		return func(next *Node) {
-				above.True.Next = hold(next)
-				lo.True.Next = hold(next)
-			}, func() {
-				above.True, lo.True = final, final
-			}
+		return above, [2]*Branch{&above.True, &lo.True}, 2
 	}
-	return func(next *Node) {
-			eq.False.Next = hold(next)
-			lo.False.Next = hold(next)
-		}, func() {
-			eq.False, lo.False = final, final
-		}
+	return above, [2]*Branch{&eq.False, &lo.False}, 2
 }
 
 // String renders the graph from n's level down, one node a line, indented

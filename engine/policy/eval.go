@@ -56,7 +56,7 @@ func (f *Filter) Lookup(s Section, nr uint32) *Syscall {
 		return nil
 	}
 	for _, t := range s.Tables {
-		if sc := t.Syscalls[n]; sc != nil && sc.HasRule {
+		if sc := t.get(n); sc != nil && sc.HasRule {
 			return sc
 		}
 	}

@@ -10,7 +10,7 @@ package policy
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 
 	"golang.org/x/sys/unix"
 
@@ -45,11 +45,32 @@ type Syscall struct {
 	// HasRule is false for entries that exist only to carry a priority.
 	HasRule bool
 
-	// added records every rule merged into the syscall, in order, so that
-	// the graph can be rebuilt exactly after a merge that failed half way
-	// (see undo). Merging is deterministic, so replaying the same rules
-	// gives the same graph, reference counts included.
-	added []addedRule
+	// added records the rules merged into the syscall's argument graph,
+	// in order, so that the graph can be rebuilt exactly after a merge
+	// that failed half way (see undo). Merging is deterministic, so
+	// replaying the same rules gives the same graph, reference counts
+	// included. Once the syscall is unconditional it stays so, whatever
+	// is merged later, and its action alone is the state undo restores;
+	// so from then on nothing is recorded.
+	// The log sits behind a pointer to keep entries small: most never
+	// have one.
+	added *[]addedRule
+}
+
+// logged returns the rules recorded for s.
+func (s *Syscall) logged() []addedRule {
+	if s.added == nil {
+		return nil
+	}
+	return *s.added
+}
+
+// record appends a to the log of s.
+func (s *Syscall) record(a addedRule) {
+	if s.added == nil {
+		s.added = new([]addedRule)
+	}
+	*s.added = append(*s.added, a)
 }
 
 // addedRule is one successful merge, as its inputs.
@@ -69,12 +90,136 @@ func (s *Syscall) Unconditional() (Action, bool) {
 
 // Table is the rule set for one ABI.
 type Table struct {
-	Arch     *arch.Arch
+	Arch *arch.Arch
+	// Syscalls is read-only outside this package, which keeps an index
+	// of the numbers present beside it.
 	Syscalls map[int32]*Syscall
+
+	// Facts about Arch that every rule needs, derived once.
+	host   bool // Arch is the host ABI: rule numbers need no translation
+	wide   bool // 64-bit arguments
+	direct bool // host and not multiplexed: a rule lands where it says
+
+	// present has bit i set if lo+i may be in Syscalls, for the
+	// numbers near the ABI's base; a clear bit saves a map lookup,
+	// which for most rules misses. Only tables made here have it.
+	indexed bool
+	lo      int32
+	present [presentBits / 64]uint64
+
+	// stage counts the jumps insert has made in the map's size (see
+	// insert); free[used:] are entries not yet handed out (see
+	// newSyscall).
+	stage uint8
+	used  int
+	free  []Syscall
 }
 
+// hostArch is arch.Host(), which looks the ABI up by name on each call.
+var hostArch = arch.Host()
+
 func newTable(a *arch.Arch) *Table {
-	return &Table{Arch: a, Syscalls: map[int32]*Syscall{}}
+	t := new(Table)
+	t.init(a)
+	return t
+}
+
+// init makes t an empty table for a.
+func (t *Table) init(a *arch.Arch) {
+	host := a == hostArch
+	*t = Table{Arch: a, Syscalls: map[int32]*Syscall{}, host: host, wide: a != nil && a.Bits == 64,
+		direct: host && !a.Multiplexed, indexed: true, lo: syscalls.Base(a)}
+}
+
+// presentBits covers every ABI's syscall numbers from its base, with
+// room for the kernel to grow.
+const presentBits = 1024
+
+// absent reports whether nr is certainly not in t.Syscalls.
+func (t *Table) absent(nr int32) bool {
+	i := uint32(nr) - uint32(t.lo)
+	return t.indexed && i < presentBits && t.present[i/64]&(1<<(i%64)) == 0
+}
+
+// get is t.Syscalls[nr], without the map when the index says absent.
+func (t *Table) get(nr int32) *Syscall {
+	if t.absent(nr) {
+		return nil
+	}
+	return t.Syscalls[nr]
+}
+
+// remove takes nr out of t.
+func (t *Table) remove(nr int32) {
+	if i := uint32(nr) - uint32(t.lo); i < presentBits {
+		t.present[i/64] &^= 1 << (i % 64)
+	}
+	delete(t.Syscalls, nr)
+}
+
+// put files s under nr.
+func (t *Table) put(nr int32, s *Syscall) {
+	if i := uint32(nr) - uint32(t.lo); i < presentBits {
+		t.present[i/64] |= 1 << (i % 64)
+	}
+	t.Syscalls[nr] = s
+}
+
+// newSyscall returns an empty Syscall for nr. Policies add hundreds of
+// entries one rule at a time, so entries come from chunks that grow with
+// the table rather than from one allocation each.
+func (t *Table) newSyscall(nr int32) *Syscall {
+	if t.used == len(t.free) {
+		t.free, t.used = make([]Syscall, min(max(len(t.Syscalls), 8), 128)), 0
+	}
+	s := &t.free[t.used]
+	t.used++
+	s.Nr = nr
+	return s
+}
+
+// Map sizes insert jumps to. Growing one entry at a time, the map would
+// rehash six times on the way to a few hundred entries; two jumps cost
+// less, and waste little, since a table with more than a handful of
+// syscalls usually ends up with dozens or hundreds.
+const (
+	mapSmall = 8   // what a map holds before its first growth
+	mapMid   = 56  // fills 64 slots
+	mapLarge = 448 // fills 512 slots; beyond, the map grows on its own
+)
+
+// insert adds a new, empty entry for nr, which must not be in the table.
+func (t *Table) insert(nr int32) *Syscall {
+	switch n := len(t.Syscalls); {
+	case t.stage == 0 && n >= mapSmall:
+		t.resize(mapMid)
+	case t.stage == 1 && n >= mapMid:
+		t.resize(mapLarge)
+	}
+	s := t.newSyscall(nr)
+	t.put(nr, s)
+	return s
+}
+
+// resize moves the entries to a map with room for hint of them.
+func (t *Table) resize(hint int) {
+	m := make(map[int32]*Syscall, hint)
+	for nr, s := range t.Syscalls {
+		m[nr] = s
+	}
+	t.Syscalls = m
+	t.stage = sizeStage(hint)
+}
+
+// sizeStage is the stage of a map made with room for hint entries.
+func sizeStage(hint int) uint8 {
+	switch {
+	case hint > mapMid:
+		return 2
+	case hint > mapSmall:
+		return 1
+	}
+	return 0
 }
 
 // Sorted returns the table's syscalls by number.
@@ -83,7 +228,15 @@ func (t *Table) Sorted() []*Syscall {
 	for _, s := range t.Syscalls {
 		out = append(out, s)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Nr < out[j].Nr })
+	slices.SortFunc(out, func(a, b *Syscall) int {
+		switch {
+		case a.Nr < b.Nr:
+			return -1
+		case a.Nr > b.Nr:
+			return 1
+		}
+		return 0
+	})
 	return out
 }
 
@@ -108,10 +261,17 @@ func New(def Action) (*Filter, error) {
 	if !def.usable() {
 		return nil, ErrInvalid
 	}
-	return &Filter{
-		Attrs:  defaultAttrs(def),
-		Tables: []*Table{newTable(arch.Host())},
-	}, nil
+	// The filter, its host table and the slice holding it in one
+	// allocation: a filter usually keeps its host table for life.
+	b := new(struct {
+		f    Filter
+		t    Table
+		tabs [1]*Table
+	})
+	b.t.init(hostArch)
+	b.tabs[0] = &b.t
+	b.f = Filter{Attrs: defaultAttrs(def), Tables: b.tabs[:]}
+	return &b.f, nil
 }
 
 // Reset empties f as New would: attributes back to their defaults, only
@@ -187,20 +347,31 @@ func (f *Filter) checkSyscall(nr int32) error {
 // same name. Unknown names are an error on every ABI but the host's, which
 // takes any number as given.
 func translate(t *Table, nr int32) (int32, error) {
-	host := arch.Host()
-	if nr == SyscallSkip || t.Arch == host {
+	if nr == SyscallSkip || t.host {
 		return nr, nil
 	}
-	name, ok := syscalls.ResolveNum(host, nr)
-	if !ok {
-		return 0, ErrFault
-	}
-	n, ok := syscalls.Resolve(t.Arch, name)
+	n, ok := syscalls.Translate(hostArch, t.Arch, nr)
 	if !ok {
 		return 0, ErrFault
 	}
 	return n, nil
 }
+
+// touched is an entry a rule changed, with what undo needs to restore it.
+type touched struct {
+	t   *Table
+	sc  *Syscall
+	was uint8  // the entry's state before the rule: one of the below
+	act Action // its action, for wasBare and wasUncond
+	n   int    // how many rules its log had, for wasGraph
+}
+
+const (
+	wasAbsent = iota // not in the table
+	wasBare          // there only for a priority, no rule
+	wasUncond        // an unconditional rule
+	wasGraph         // an argument graph
+)
 
 // AddRule adds a rule on host syscall nr to every table. With exact set,
 // a rule an ABI cannot express as asked is an error rather than adapted.
@@ -233,54 +404,95 @@ func (f *Filter) AddRule(act Action, nr int32, conds []Cond, exact bool) error {
 	// changed so far: a refused rule leaves every table as it was. Undo
 	// replays, which is costlier than copying up front, but refusals are
 	// rare and copying every graph on every rule is quadratic.
-	type touched struct {
-		t    *Table
-		nr   int32
-		prev *Syscall // nil if the entry did not exist
-		n    int      // len(added) before this rule
-	}
-	var done []touched
-	undo := func() {
-		for i := len(done) - 1; i >= 0; i-- {
-			d := done[i]
-			if d.prev == nil {
-				delete(d.t.Syscalls, d.nr)
-				continue
-			}
-			r, err := d.prev.replay(d.n, f.Legacy254)
-			if err != nil && f.corrupt == nil {
-				f.corrupt = err
-			}
-			d.t.Syscalls[d.nr] = r
-		}
-	}
+	var buf [4]touched
+	done := buf[:0]
 	for _, t := range f.Tables {
-		ps, err := placements(t, nr, conds, exact)
-		if err != nil {
-			undo()
-			return err
-		}
-		wide := t.Arch.Bits == 64
-		for _, p := range ps {
-			sc := t.Syscalls[p.nr]
-			if sc == nil {
-				sc = &Syscall{Nr: p.nr}
-				t.Syscalls[p.nr] = sc
-				done = append(done, touched{t, p.nr, nil, 0})
-			} else {
-				done = append(done, touched{t, p.nr, sc, len(sc.added)})
-			}
-			if err := sc.add(chain(p.conds, wide, act), act, f.Legacy254); err != nil {
-				undo()
+		if t.direct && (!exact || nr >= SyscallSkip) {
+			// What placements would say, without its cost.
+			d := t.touch(nr)
+			done = append(done, d)
+			if err := d.merge(conds, act, f.Legacy254); err != nil {
+				f.undo(done)
 				return err
 			}
-			sc.added = append(sc.added, addedRule{p.conds, wide, act})
+			continue
+		}
+		ps, np, err := placements(t, nr, conds, exact)
+		if err != nil {
+			f.undo(done)
+			return err
+		}
+		for _, p := range ps[:np] {
+			d := t.touch(p.nr)
+			done = append(done, d)
+			if err := d.merge(p.conds, act, f.Legacy254); err != nil {
+				f.undo(done)
+				return err
+			}
 		}
 	}
 	if act == ActUserNotif {
 		f.notify = true
 	}
 	return nil
+}
+
+// touch returns t's entry for nr, made if needed, with the state undo
+// would restore.
+func (t *Table) touch(nr int32) touched {
+	sc := t.get(nr)
+	switch {
+	case sc == nil:
+		return touched{t: t, sc: t.insert(nr), was: wasAbsent}
+	case !sc.HasRule:
+		return touched{t: t, sc: sc, was: wasBare, act: sc.Action}
+	case sc.Rules == nil:
+		return touched{t: t, sc: sc, was: wasUncond, act: sc.Action}
+	}
+	return touched{t: t, sc: sc, was: wasGraph, n: len(sc.logged())}
+}
+
+// merge adds a rule to the touched entry, and records it if the entry
+// has an argument graph afterwards.
+func (d *touched) merge(conds []Cond, act Action, legacy bool) error {
+	// chain gives nil for no comparisons; skipping it saves the call
+	// on the commonest rule.
+	var root *Node
+	if len(conds) > 0 {
+		root = chain(conds, d.t.wide, act)
+	}
+	sc := d.sc
+	if err := sc.add(root, act, legacy); err != nil {
+		return err
+	}
+	if sc.Rules != nil {
+		sc.record(addedRule{conds, d.t.wide, act})
+	}
+	return nil
+}
+
+// undo restores the entries a refused rule changed, latest first. Only
+// an argument graph needs rebuilding; what a rule does to an entry
+// without one is undone by putting back the fields it set (see add).
+func (f *Filter) undo(done []touched) {
+	for i := len(done) - 1; i >= 0; i-- {
+		d := done[i]
+		switch d.was {
+		case wasAbsent:
+			d.t.remove(d.sc.Nr)
+		case wasBare:
+			d.sc.Rules, d.sc.Action, d.sc.HasRule = nil, d.act, false
+			d.sc.added = nil
+		case wasUncond:
+			d.sc.Rules, d.sc.Action = nil, d.act
+		case wasGraph:
+			r, err := d.sc.replay(d.n, f.Legacy254)
+			if err != nil && f.corrupt == nil {
+				f.corrupt = err
+			}
+			d.t.put(d.sc.Nr, r)
+		}
+	}
 }
 
 // add merges a rule, given as its chain (nil for no comparisons), into s
@@ -349,10 +561,9 @@ func (f *Filter) SetPriority(nr int32, pri uint8) error {
 		if !ok {
 			continue // not a syscall on this ABI: nothing to make hot
 		}
-		s := t.Syscalls[n]
+		s := t.get(n)
 		if s == nil {
-			s = &Syscall{Nr: n}
-			t.Syscalls[n] = s
+			s = t.insert(n)
 		}
 		s.Priority = max(s.Priority, pri)
 	}
@@ -373,11 +584,11 @@ func (f *Filter) UsesNotify() bool {
 // is returned rather than a graph that differs from the one approved.
 func (s *Syscall) replay(n int, legacy bool) (*Syscall, error) {
 	r := &Syscall{Nr: s.Nr, Priority: s.Priority}
-	for _, a := range s.added[:n] {
+	for _, a := range s.logged()[:n] {
 		if err := r.add(chain(a.conds, a.wide, a.act), a.act, legacy); err != nil {
 			return r, fmt.Errorf("policy: replaying accepted rules failed: %w", err)
 		}
-		r.added = append(r.added, a)
+		r.record(a)
 	}
 	return r, nil
 }

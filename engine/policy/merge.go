@@ -1,30 +1,66 @@
 package policy
 
+import "slices"
+
 // Clone returns a deep copy of f, for transactions.
 func (f *Filter) Clone() *Filter {
 	c := &Filter{Attrs: f.Attrs, Tables: make([]*Table, len(f.Tables)), notify: f.notify, corrupt: f.corrupt, Legacy254: f.Legacy254}
 	for i, t := range f.Tables {
-		nt := newTable(t.Arch)
-		for nr, s := range t.Syscalls {
-			nt.Syscalls[nr] = s.clone()
-		}
-		c.Tables[i] = nt
+		c.Tables[i] = t.clone()
 	}
 	return c
 }
 
-// clone copies s and its argument graph, keeping the graph's sharing and
-// reference counts, which later merges depend on. It returns nil for nil.
-func (s *Syscall) clone() *Syscall {
-	if s == nil {
-		return nil
+// clone copies t with its entries, all allocated at once.
+func (t *Table) clone() *Table {
+	// Size the map as insert would have for this many entries, so
+	// that rules added to the copy grow it the same way.
+	n := len(t.Syscalls)
+	var hint int
+	switch sizeStage(n) {
+	case 1:
+		hint = mapMid
+	case 2:
+		hint = max(n, mapLarge)
 	}
-	c := *s
+	c := &Table{Arch: t.Arch, Syscalls: make(map[int32]*Syscall, hint), host: t.host, wide: t.wide, direct: t.direct,
+		indexed: t.indexed, lo: t.lo, present: t.present, stage: sizeStage(hint), free: make([]Syscall, n), used: n}
+	i := 0
+	for nr, s := range t.Syscalls {
+		c.Syscalls[nr] = s.cloneInto(&c.free[i])
+		i++
+	}
+	return c
+}
+
+// cloneInto copies s and its argument graph into c, keeping the graph's
+// sharing and reference counts, which later merges depend on.
+func (s *Syscall) cloneInto(c *Syscall) *Syscall {
+	*c = *s
 	if s.Rules != nil {
-		c.Rules = copyGraph(s.Rules, map[*Node]*Node{})
+		c.Rules = copyGraph(s.Rules, make(map[*Node]*Node, s.nodeBound()))
 	}
-	c.added = append([]addedRule(nil), s.added...)
-	return &c
+	// Never share the log: both copies append to their own.
+	if s.added != nil {
+		log := slices.Clone(*s.added)
+		c.added = &log
+	}
+	return c
+}
+
+// nodeBound is at most the number of nodes in the graph of s: every node
+// came from the chain of a recorded rule, and merging only drops nodes.
+// It sizes the map copyGraph fills, which then never grows.
+func (s *Syscall) nodeBound() int {
+	n := 0
+	for _, a := range s.logged() {
+		for i := range a.conds {
+			if c := &a.conds[i]; !alwaysTrue(c, a.wide) {
+				n += chainLen(c, a.wide)
+			}
+		}
+	}
+	return min(n, 4096)
 }
 
 func copyGraph(n *Node, seen map[*Node]*Node) *Node {

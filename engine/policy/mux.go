@@ -18,24 +18,35 @@ type placement struct {
 // twice, as libseccomp places it: on the multiplexer with its first
 // argument pinned to the call's number, replacing any comparison the
 // rule had on that argument, and on the direct syscall as given.
-func placements(t *Table, nr int32, conds []Cond, exact bool) ([]placement, error) {
-	n, err := translate(t, nr)
+//
+// The placements are ps[:n]; an array rather than a slice keeps the
+// common single placement off the heap.
+func placements(t *Table, nr int32, conds []Cond, exact bool) (ps [2]placement, n int, err error) {
+	num, err := translate(t, nr)
 	if err != nil {
-		return nil, err
+		return ps, 0, err
 	}
-	if n == SyscallSkip {
-		return []placement{{n, conds}}, nil
+	ps[0] = placement{num, conds}
+	if num == SyscallSkip {
+		return ps, 1, nil
 	}
-	r, mux, err := syscalls.Demultiplex(t.Arch, n)
+	if !t.Arch.Multiplexed {
+		// Nothing to demultiplex (syscalls.Demultiplex would say so).
+		if num < SyscallSkip && exact {
+			return ps, 0, ErrDomain
+		}
+		return ps, 1, nil
+	}
+	r, mux, err := syscalls.Demultiplex(t.Arch, num)
 	switch {
 	case mux && exact && len(conds) > 0:
 		// The multiplexed form cannot keep a comparison on the
 		// first argument, so the rule cannot be had exactly.
-		return nil, ErrInvalid
+		return ps, 0, ErrInvalid
 	case mux && err != nil:
 		// libseccomp returns its resolvers' -1 here, which its
 		// API reports as EFAULT.
-		return nil, ErrFault
+		return ps, 0, ErrFault
 	case mux:
 		muxed := []Cond{{Arg: 0, Op: OpEQ, Mask: ^uint64(0), Datum: r.Call}}
 		for _, c := range conds {
@@ -43,16 +54,17 @@ func placements(t *Table, nr int32, conds []Cond, exact bool) ([]placement, erro
 				muxed = append(muxed, c)
 			}
 		}
-		return []placement{{r.Mux, muxed}, {r.Direct, conds}}, nil
-	case n < SyscallSkip && exact:
-		return nil, ErrDomain
-	case n < SyscallSkip && t.Arch.Multiplexed:
-		// Those ABIs drop a rule they cannot place; others keep
-		// it as an entry no program ever tests. Either way it
+		ps[0], ps[1] = placement{r.Mux, muxed}, placement{r.Direct, conds}
+		return ps, 2, nil
+	case num < SyscallSkip && exact:
+		return ps, 0, ErrDomain
+	case num < SyscallSkip:
+		// Multiplexing ABIs drop a rule they cannot place; others
+		// keep it as an entry no program ever tests. Either way it
 		// decides nothing.
-		return nil, nil
+		return ps, 0, nil
 	}
-	return []placement{{n, conds}}, nil
+	return ps, 1, nil
 }
 
 // priorityTarget is the entry of table t that a priority on host

@@ -47,7 +47,7 @@ func TestUndoAcrossTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc := f.Table(host).Syscalls[read]
-	r, err := sc.replay(len(sc.added), false)
+	r, err := sc.replay(len(sc.logged()), false)
 	if err != nil {
 		t.Fatal(err)
 	}

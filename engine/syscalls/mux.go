@@ -45,25 +45,26 @@ func Demultiplex(a *arch.Arch, nr int32) (r Route, ok bool, err error) {
 		}
 		r.Name = rs[0].name
 	case nr > 0:
-		name, found := ResolveNum(a, nr)
-		if !found {
+		// ResolveNum, then Pseudo of the name, by row.
+		row := resolveNumRow(a, nr)
+		if row == nil || !isMuxPseudo(row.pseudo) {
 			return Route{}, false, nil
 		}
-		p, found := Pseudo(name)
-		if !found || !isMuxPseudo(p) {
-			return Route{}, false, nil
-		}
-		r.Name, pseudo = name, p
+		r.Name, pseudo = row.name, row.pseudo
 	default:
 		return Route{}, false, nil
 	}
 	// Each block counts from its base: -101 is SYS_SOCKET (1), -223 is
 	// SHMGET (23).
-	mux, base := "socketcall", int32(100)
+	mux, base := socketcallRow, int32(100)
 	if IsIPCPseudo(pseudo) {
-		mux, base = "ipc", 200
+		mux, base = ipcRow, 200
 	}
-	m, found := Number(a, mux)
+	c, found := col(a)
+	if !found {
+		return Route{}, false, nil
+	}
+	m, found := number(c, mux)
 	if !found || m < 0 {
 		return Route{}, false, nil
 	}

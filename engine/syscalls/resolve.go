@@ -19,12 +19,22 @@ func isMuxPseudo(nr int32) bool { return IsSocketPseudo(nr) || IsIPCPseudo(nr) }
 // pseudo numbers, even where a direct syscall exists too, so that a rule
 // can later be placed on both entry points.
 func Resolve(a *arch.Arch, name string) (int32, bool) {
-	if a != nil && a.Multiplexed {
-		if p, ok := Pseudo(name); ok && isMuxPseudo(p) {
-			return p, true
-		}
+	return resolveRow(a, rowOf(name))
+}
+
+// resolveRow is Resolve for the row of a name (nil for an unknown one).
+func resolveRow(a *arch.Arch, r *row) (int32, bool) {
+	if r == nil {
+		return 0, false
 	}
-	return Number(a, name)
+	if a != nil && a.Multiplexed && r.pseudo != 0 && isMuxPseudo(r.pseudo) {
+		return r.pseudo, true
+	}
+	c, ok := col(a)
+	if !ok {
+		return 0, false
+	}
+	return number(c, r)
 }
 
 // ResolveNum answers as libseccomp's seccomp_syscall_resolve_num_arch
@@ -33,14 +43,22 @@ func Resolve(a *arch.Arch, name string) (int32, bool) {
 // also accepted without their ABI's base (x32 open as 2 as well as
 // 0x40000002, o32 read as 3 as well as 4003).
 func ResolveNum(a *arch.Arch, nr int32) (string, bool) {
+	if r := resolveNumRow(a, nr); r != nil {
+		return r.name, true
+	}
+	return "", false
+}
+
+// resolveNumRow is ResolveNum returning the name's row, or nil.
+func resolveNumRow(a *arch.Arch, nr int32) *row {
 	if a == nil {
-		return "", false
+		return nil
 	}
 	if a.Multiplexed && isMuxPseudo(nr) {
 		if rs := byPseudo[nr]; len(rs) > 0 {
-			return rs[0].name, true
+			return rs[0]
 		}
-		return "", false
+		return nil
 	}
 	if nr >= 0 {
 		if a.IsX32Sibling() {
@@ -49,7 +67,35 @@ func ResolveNum(a *arch.Arch, nr int32) (string, bool) {
 			nr += base
 		}
 	}
-	return Name(a, nr)
+	c, ok := col(a)
+	if !ok {
+		return nil
+	}
+	return nameRow(c, nr)
+}
+
+// Translate is Resolve(to, name) for the name ResolveNum(from, nr) gives:
+// the number on ABI to of the call numbered nr on ABI from. It skips the
+// name, which rule building across ABIs would otherwise look up once per
+// ABI and rule.
+func Translate(from, to *arch.Arch, nr int32) (int32, bool) {
+	r := resolveNumRow(from, nr)
+	if r == nil {
+		return 0, false
+	}
+	return resolveRow(to, r)
+}
+
+// Base is where ABI a's syscall numbers start: arch.X32SyscallBit on
+// x32, 4000, 5000 or 6000 on MIPS, 0 elsewhere.
+func Base(a *arch.Arch) int32 {
+	switch {
+	case a == nil:
+		return 0
+	case a.IsX32Sibling():
+		return arch.X32SyscallBit
+	}
+	return mipsBase(a)
 }
 
 // mipsBase is the offset of a MIPS ABI's syscall numbers, 0 elsewhere.

@@ -25,7 +25,6 @@ type row struct {
 }
 
 var (
-	byName = make(map[string]*row, len(rows))
 	// byNumber is built per ABI on first use: a process that uses the
 	// library for its own ABI should not pay, at load time, for indexing
 	// all 23 (it costs about a millisecond).
@@ -41,14 +40,12 @@ func init() {
 		column[name] = c
 	}
 	for i := range rows {
-		r := &rows[i]
-		byName[r.name] = r
-		names = append(names, r.name)
+		names = append(names, rows[i].name)
 	}
 	// Shared pseudo numbers keep libseccomp's preference order; every
 	// other pseudo number has a single name.
 	for _, name := range pseudoOrder {
-		r := byName[name]
+		r := rowOf(name)
 		byPseudo[r.pseudo] = append(byPseudo[r.pseudo], r)
 	}
 	for i := range rows {
@@ -60,16 +57,44 @@ func init() {
 
 // numbers returns column c's number index, building it on first use.
 func numbers(c int) map[int32]*row {
-	byNumberOnce[c].Do(func() {
-		m := make(map[int32]*row, len(rows))
-		for i := range rows {
-			if nr := rows[i].nr[c]; nr != no {
-				m[nr] = &rows[i]
+	byNumberOnce[c].Do(func() { index(c) })
+	return byNumber[c]
+}
+
+// denseNumbers is how many numbers from its ABI's base a column indexes
+// in a slice, which rule building reads for every rule on a foreign ABI.
+const denseNumbers = 1024
+
+// byDense[c][nr-base] is the index in rows, plus one, of the name with
+// number nr on column c; 0 where the ABI has none. Built with byNumber.
+var byDense [nabi][]uint16
+
+// index builds column c's number indexes, byNumber and byDense.
+func index(c int) {
+	m := make(map[int32]*row, len(rows))
+	dense := make([]uint16, denseNumbers)
+	base := colBase[c]
+	for i := range rows {
+		if nr := rows[i].nr[c]; nr != no {
+			m[nr] = &rows[i]
+			if d := uint32(nr) - uint32(base); d < denseNumbers {
+				dense[d] = uint16(i + 1)
 			}
 		}
-		byNumber[c] = m
-	})
-	return byNumber[c]
+	}
+	byNumber[c], byDense[c] = m, dense
+}
+
+// rowOfNumber returns the row of real number nr on column c, or nil.
+func rowOfNumber(c int, nr int32) *row {
+	byNumberOnce[c].Do(func() { index(c) })
+	if d := uint32(nr) - uint32(colBase[c]); d < denseNumbers {
+		if k := byDense[c][d]; k != 0 {
+			return &rows[k-1]
+		}
+		return nil
+	}
+	return byNumber[c][nr]
 }
 
 // col returns a's column in the rows.
@@ -77,6 +102,12 @@ func col(a *arch.Arch) (int, bool) {
 	if a == nil {
 		return 0, false
 	}
+	for c, p := range &colArch {
+		if p == a {
+			return c, true
+		}
+	}
+	// An Arch that is not arch.All's own value: go by its name.
 	c, ok := column[a.Name]
 	return c, ok
 }
@@ -90,8 +121,12 @@ func Number(a *arch.Arch, name string) (nr int32, ok bool) {
 	if !ok {
 		return 0, false
 	}
-	r, ok := byName[name]
-	if !ok {
+	return number(c, rowOf(name))
+}
+
+// number is Number for the row of a name (nil for an unknown one).
+func number(c int, r *row) (int32, bool) {
+	if r == nil {
 		return 0, false
 	}
 	if nr := r.nr[c]; nr != no {
@@ -112,26 +147,30 @@ func Name(a *arch.Arch, nr int32) (name string, ok bool) {
 	if !ok {
 		return "", false
 	}
-	if nr >= 0 {
-		r, ok := numbers(c)[nr]
-		if !ok {
-			return "", false
-		}
+	if r := nameRow(c, nr); r != nil {
 		return r.name, true
+	}
+	return "", false
+}
+
+// nameRow is Name on column c, returning the name's row or nil.
+func nameRow(c int, nr int32) *row {
+	if nr >= 0 {
+		return rowOfNumber(c, nr)
 	}
 	for _, r := range byPseudo[nr] {
 		if r.nr[c] == no {
-			return r.name, true
+			return r
 		}
 	}
-	return "", false
+	return nil
 }
 
 // Pseudo returns libseccomp's pseudo-syscall number for name (negative),
 // if it has one.
 func Pseudo(name string) (int32, bool) {
-	r, ok := byName[name]
-	if !ok || r.pseudo == 0 {
+	r := rowOf(name)
+	if r == nil || r.pseudo == 0 {
 		return 0, false
 	}
 	return r.pseudo, true
