@@ -68,8 +68,8 @@ func report(w io.Writer, cfg Config, res *Result) error {
 	var ours *Row
 	for i := range rows {
 		r := &rows[i]
-		if r.Lib.Dir != "" {
-			ours = r
+		if r.Lib.Dir != "" && !r.Lib.GenOnly {
+			ours = r // the default build: the no-self-check row compares with it too
 		}
 		name := r.Policy.Name
 		if i > 0 && rows[i-1].Policy == r.Policy {
