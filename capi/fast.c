@@ -177,23 +177,23 @@ void st_fast_enable(uintptr_t handle, int on)
 	pthread_mutex_unlock(&fast_lock);
 }
 
-unsigned int st_fast_drain(uintptr_t handle, struct st_pending *out,
-			   unsigned int max)
+struct st_pending *st_fast_take(uintptr_t handle, unsigned int *n)
 {
+	struct st_pending *q = NULL;
 	struct fast_ctx *c;
-	unsigned int n = 0;
 
+	*n = 0;
 	pthread_mutex_lock(&fast_lock);
 	c = find(handle);
 	if (c != NULL && c->n > 0) {
-		n = c->n < max ? c->n : max;
-		memcpy(out, c->pending, n * sizeof(*out));
-		c->n -= n;
-		memmove(c->pending, c->pending + n, c->n * sizeof(*out));
-		__atomic_sub_fetch(&st_fast_queued, n, __ATOMIC_RELAXED);
+		q = c->pending;
+		*n = c->n;
+		__atomic_sub_fetch(&st_fast_queued, c->n, __ATOMIC_RELAXED);
+		c->pending = NULL;
+		c->n = c->cap = 0;
 	}
 	pthread_mutex_unlock(&fast_lock);
-	return n;
+	return q;
 }
 
 void st_fast_drop(uintptr_t handle)

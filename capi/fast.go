@@ -78,10 +78,6 @@ func (st *filterState) closeNr(nr int32) {
 	C.st_fast_clear(st.handle, C.int32_t(nr))
 }
 
-// drainBuf receives queued rules; mu guards it. A global, so that
-// handing it to C allocates nothing.
-var drainBuf [256]C.struct_st_pending
-
 // drain gives the engine the rules the C side answered since the last
 // call on st, in the order they were made. They were checked to succeed;
 // should one fail all the same, the context is broken for good and
@@ -91,27 +87,27 @@ func (st *filterState) drain() {
 	if C.st_fast_queued == 0 {
 		return
 	}
-	for {
-		n := int(C.st_fast_drain(st.handle, &drainBuf[0], C.uint(len(drainBuf))))
-		if n == 0 {
-			return
-		}
-		st.dropProgram()
-		for i := range drainBuf[:n] {
-			p := &drainBuf[i]
-			var conds []policy.Cond
-			for _, c := range p.cmp[:p.ncmp] {
-				cond, err := policy.NewCond(uint(c.arg), policy.Op(c.op), uint64(c.datum_a), uint64(c.datum_b))
-				if err != nil && st.broken == nil {
-					st.broken = fmt.Errorf("comparison %+v, accepted without the engine, is invalid: %v", c, err)
-				}
-				conds = append(conds, cond)
-			}
-			err := st.f.AddRule(policy.Action(p.action), int32(p.nr), conds, p.exact != 0)
+	var n C.uint
+	q := C.st_fast_take(st.handle, &n)
+	if q == nil {
+		return
+	}
+	defer C.free(unsafe.Pointer(q))
+	st.dropProgram()
+	st.f.Reserve(int(n))
+	for _, p := range unsafe.Slice(q, int(n)) {
+		var conds []policy.Cond
+		for _, c := range p.cmp[:p.ncmp] {
+			cond, err := policy.NewCond(uint(c.arg), policy.Op(c.op), uint64(c.datum_a), uint64(c.datum_b))
 			if err != nil && st.broken == nil {
-				st.broken = fmt.Errorf("rule %#x on syscall %d, accepted without the engine, was refused: %v",
-					uint32(p.action), int32(p.nr), err)
+				st.broken = fmt.Errorf("comparison %+v, accepted without the engine, is invalid: %v", c, err)
 			}
+			conds = append(conds, cond)
+		}
+		err := st.f.AddRule(policy.Action(p.action), int32(p.nr), conds, p.exact != 0)
+		if err != nil && st.broken == nil {
+			st.broken = fmt.Errorf("rule %#x on syscall %d, accepted without the engine, was refused: %v",
+				uint32(p.action), int32(p.nr), err)
 		}
 	}
 }

@@ -85,14 +85,13 @@ struct st_pending {
  * st_fast_set records which numbers are open (a bit set of ST_FAST_NR
  * bits; NULL: none) and the default action; st_fast_clear closes one
  * number; st_fast_enable turns the path off while a program is cached;
- * st_fast_drain moves up to max queued rules, oldest first, into out;
- * st_fast_drop forgets a context.
+ * st_fast_take hands over the queue, oldest rule first, and its length
+ * (the caller frees it; NULL when empty); st_fast_drop forgets a context.
  */
 void st_fast_set(uintptr_t handle, uint32_t def, const uint64_t *open);
 void st_fast_clear(uintptr_t handle, int32_t nr);
 void st_fast_enable(uintptr_t handle, int on);
-unsigned int st_fast_drain(uintptr_t handle, struct st_pending *out,
-			   unsigned int max);
+struct st_pending *st_fast_take(uintptr_t handle, unsigned int *n);
 void st_fast_drop(uintptr_t handle);
 /* Rules queued over all contexts. */
 extern unsigned int st_fast_queued;

@@ -201,6 +201,17 @@ func (t *Table) insert(nr int32) *Syscall {
 	return s
 }
 
+// Reserve makes room in every table for n more entries, for a caller
+// about to add that many rules: one map growth instead of several.
+func (f *Filter) Reserve(n int) {
+	for _, t := range f.Tables {
+		want := len(t.Syscalls) + n
+		if want > mapSmall && sizeStage(want) > t.stage {
+			t.resize(want)
+		}
+	}
+}
+
 // resize moves the entries to a map with room for hint of them.
 func (t *Table) resize(hint int) {
 	m := make(map[int32]*Syscall, hint)
