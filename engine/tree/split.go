@@ -133,13 +133,16 @@ func (s *shaper) planTree(w []float64, c []int8, triple []bool) *plan {
 		lo = max(lo, s.least(0, m-1)+b.depth)
 		hi = max(hi, int(s.hany[s.off+m-1])+b.depth)
 	}
+	stop := float32(math.Inf(1))
 	total := func(h int) float32 {
 		var sum float32
 		for x := range s.blocks {
 			b := &s.blocks[x]
 			s.use(b)
 			v, _ := s.limited(0, b.j-b.i, h-b.depth)
-			sum += v
+			if sum += v; sum > stop {
+				break // too dear already
+			}
 		}
 		return sum
 	}
@@ -150,6 +153,7 @@ func (s *shaper) planTree(w []float64, c []int8, triple []bool) *plan {
 		}
 	} else {
 		best := total(hi) * (1 + slack)
+		stop = best
 		for x := hi - 1; x >= lo; x-- {
 			if total(x) > best {
 				break
@@ -230,12 +234,20 @@ func (s *shaper) fillAny() {
 					kl, kh = a+1, b
 				}
 			}
+			// The upper sides k..b are read from the mirror of the
+			// table below its diagonal, so both sides are rows.
 			best, bestK, bestH := float32(math.Inf(1)), kl, int8(0)
-			for k := kl; k <= kh; k++ {
-				l, r := a*m+k-1, k*m+b
-				v := cost[l] + cost[r]
-				if v < best || v == best && max(hany[l], hany[r]) < bestH {
-					best, bestK, bestH = v, k, max(hany[l], hany[r])
+			left, right := cost[a*m+kl-1:a*m+kh], cost[b*m+kl:b*m+kh+1]
+			right = right[:len(left)]
+			for t, x := range left {
+				v := x + right[t]
+				if v > best {
+					continue
+				}
+				k := kl + t
+				h := max(hany[a*m+k-1], hany[b*m+k])
+				if v < best || h < bestH {
+					best, bestK, bestH = v, k, h
 				}
 			}
 			w := float32(s.pre[i+b+1] - s.pre[i+a])
@@ -244,9 +256,11 @@ func (s *shaper) fillAny() {
 				// One comparison for all three: nothing is cheaper.
 				c := s.costs[i+a:]
 				cost[d], root[d], hany[d] = w, -1, max(c[0], c[1], c[2])+1
+				cost[b*m+a], hany[b*m+a] = cost[d], hany[d]
 				continue
 			}
 			cost[d], root[d], hany[d] = best+w, int16(bestK), bestH+1
+			cost[b*m+a], hany[b*m+a] = cost[d], hany[d]
 		}
 	}
 }
