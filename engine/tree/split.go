@@ -74,7 +74,7 @@ type plan struct {
 
 // block is an interval shaped exactly, at depth in the tree of weight
 // splits above it; its tables start at off.
-type block struct{ i, j, depth, off int }
+type block struct{ i, j, depth, off, poff int }
 
 // shaper holds the tables; its slices are reused from one section, and
 // one program, to the next.
@@ -89,16 +89,24 @@ type shaper struct {
 	next   int // the block shape reaches next
 
 	// The block in use: ranges i0..i0+m-1; the best tree of any height
-	// over its local ranges a..b is at off+a*m+b.
+	// over its local ranges a..b is at off+a*m+b, and its mirror at
+	// off+b*m+a (cost and hany only).
 	i0, m, off int
-	cost       []float32
-	root       []int16 // local root; -1 for the jeq shortcut
-	split      []int16 // best root other than the jeq shortcut, for Knuth's bound
-	hany       []int8  // height of that tree
+	wpre       []float32 // the block's weights, prefix sums from its start
+	// Packing of the block's prefixes from each a, pack[poff+a*(m+1)+t]
+	// for a..a+t-1, and of its suffixes up to each b, at
+	// pack[poff+m*(m+1)+b*(m+1)+t] for b-t+1..b; filled a row at a time
+	// when first needed (packed at the row's start says so).
+	poff   int
+	pack   []uint64
+	packed []bool
+	cost   []float32
+	root   []int16 // local root; -1 for the jeq shortcut
+	split  []int16 // best root other than the jeq shortcut, for Knuth's bound
+	hany   []int8  // height of that tree
 
-	memo  limMemo
-	slots []uint64  // packing scratch, a stack
-	lbs   []float32 // lower bounds of roots, a stack
+	memo limMemo
+	lbs  []float32 // lower bounds of roots, a stack
 }
 
 // planTree chooses the search tree over ranges with weights w and costs
@@ -113,14 +121,18 @@ func (s *shaper) planTree(w []float64, c []int8, triple []bool) *plan {
 	}
 	s.blocks = s.blocks[:0]
 	s.cut(0, n-1, 0)
-	cells := 0
+	cells, packs := 0, 0
 	for x := range s.blocks {
 		b := &s.blocks[x]
-		b.off = cells
-		cells += (b.j - b.i + 1) * (b.j - b.i + 1)
+		m := b.j - b.i + 1
+		b.off, b.poff = cells, packs
+		cells += m * m
+		packs += 2 * m * (m + 1)
 	}
 	s.cost, s.root = grow(s.cost, cells), grow(s.root, cells)
 	s.split, s.hany = grow(s.split, cells), grow(s.hany, cells)
+	s.pack, s.packed = grow(s.pack, packs), grow(s.packed, packs)
+	clear(s.packed)
 	s.memo.reset()
 	// One height for the whole tree: each block's share of it is what
 	// is left below the weight splits above it.
@@ -178,7 +190,7 @@ func (s *shaper) cut(i, j, depth int) {
 }
 
 // use makes b the block the tables are read from.
-func (s *shaper) use(b *block) { s.i0, s.m, s.off = b.i, b.j-b.i+1, b.off }
+func (s *shaper) use(b *block) { s.i0, s.m, s.off, s.poff = b.i, b.j-b.i+1, b.off, b.poff }
 
 // shape builds the plan of i..j with longest path h: weight splits
 // above the blocks, in the order cut made them.
@@ -212,55 +224,67 @@ func (s *shaper) half(i, j int) int {
 }
 
 // fillAny computes the best tree of any height over every interval of
-// the block in use, shortest first.
+// the block in use. Rows are filled from the last up, each left to
+// right, which has both intervals one shorter that Knuth's bound needs
+// ready, and reads both sides of a root as rows: the lower from the
+// row, the upper from the mirror below the diagonal.
 func (s *shaper) fillAny() {
 	i, m := s.i0, s.m
-	cost, root, split, hany := s.cost[s.off:], s.root[s.off:], s.split[s.off:], s.hany[s.off:]
-	for a := 0; a < m; a++ {
-		d := a*m + a
-		cost[d], root[d], split[d], hany[d] = 0, int16(a), int16(a), s.costs[i+a]
+	s.wpre = grow(s.wpre, m+1)
+	wp := s.wpre
+	wp[0] = 0
+	for x := range m {
+		wp[x+1] = float32(s.pre[i+x+1] - s.pre[i])
 	}
-	for length := 2; length <= m; length++ {
-		for a := 0; a+length <= m; a++ {
-			b := a + length - 1
-			d := a*m + b
+	n := m * m
+	cost, root, split, hany := s.cost[s.off:s.off+n], s.root[s.off:s.off+n], s.split[s.off:s.off+n], s.hany[s.off:s.off+n]
+	c, tr := s.costs[i:i+m], s.triple[i:i+m]
+	for a := m - 1; a >= 0; a-- {
+		row := a * m
+		ra, sa, ha := cost[row:row+m], split[row:row+m], hany[row:row+m]
+		ra[a], root[row+a], sa[a], ha[a] = 0, int16(a), int16(a), c[a]
+		for b := a + 1; b < m; b++ {
+			rb, hb := cost[b*m:b*m+b+1], hany[b*m:b*m+b+1]
 			// Knuth's bound, widened by knuthSlack on each side,
 			// since the jeq shortcut breaks the inequality it rests
 			// on.
 			kl, kh := a+1, b
-			if length > 2 {
-				kl, kh = max(kl, int(split[d-1])-knuthSlack), min(kh, int(split[d+m])+knuthSlack)
+			if b > a+1 {
+				kl, kh = max(kl, int(sa[b-1])-knuthSlack), min(kh, int(split[row+m+b])+knuthSlack)
 				if kl > kh {
 					kl, kh = a+1, b
 				}
 			}
-			// The upper sides k..b are read from the mirror of the
-			// table below its diagonal, so both sides are rows.
-			best, bestK, bestH := float32(math.Inf(1)), kl, int8(0)
-			left, right := cost[a*m+kl-1:a*m+kh], cost[b*m+kl:b*m+kh+1]
-			right = right[:len(left)]
-			for t, x := range left {
-				v := x + right[t]
-				if v > best {
-					continue
-				}
-				k := kl + t
-				h := max(hany[a*m+k-1], hany[b*m+k])
-				if v < best || h < bestH {
-					best, bestK, bestH = v, k, h
+			// Of equal costs the lower tree wins; heights are looked
+			// at only then.
+			l, r := ra[kl-1:kh], rb[kl:kh+1]
+			r = r[:len(l)]
+			best, bt, bestH := l[0]+r[0], 0, int8(-1)
+			for t := 1; t < len(l); t++ {
+				v := l[t] + r[t]
+				if v < best {
+					best, bt, bestH = v, t, -1
+				} else if v == best {
+					if bestH < 0 {
+						bestH = max(ha[kl-1+bt], hb[kl+bt])
+					}
+					if h := max(ha[kl-1+t], hb[kl+t]); h < bestH {
+						bt, bestH = t, h
+					}
 				}
 			}
-			w := float32(s.pre[i+b+1] - s.pre[i+a])
-			split[d] = int16(bestK)
-			if length == 3 && s.triple[i+a] {
+			if bestH < 0 {
+				bestH = max(ha[kl-1+bt], hb[kl+bt])
+			}
+			k := kl + bt
+			sa[b] = int16(k)
+			w := wp[b+1] - wp[a]
+			if b == a+2 && tr[a] {
 				// One comparison for all three: nothing is cheaper.
-				c := s.costs[i+a:]
-				cost[d], root[d], hany[d] = w, -1, max(c[0], c[1], c[2])+1
-				cost[b*m+a], hany[b*m+a] = cost[d], hany[d]
-				continue
+				best, k, bestH = 0, -1, max(c[a], c[a+1], c[a+2])
 			}
-			cost[d], root[d], hany[d] = best+w, int16(bestK), bestH+1
-			cost[b*m+a], hany[b*m+a] = cost[d], hany[d]
+			ra[b], root[row+b], ha[b] = best+w, int16(k), bestH+1
+			rb[a], hb[a] = best+w, bestH+1
 		}
 	}
 }
@@ -272,50 +296,58 @@ func place(x uint64, c int8) uint64 {
 	return (x+sz-1)&^(sz-1) + sz
 }
 
-// packLeft sets f[t], for t in 0..b-a+1, to the fewest slots local
-// ranges a..a+t-1 pack into, the jeq shortcut included.
-func (s *shaper) packLeft(a, b int, f []uint64) {
-	c, tr := s.costs[s.i0:], s.triple[s.i0:]
+// prefixes returns the packing of the prefixes of local ranges a..: at
+// t, the fewest slots a..a+t-1 pack into, the jeq shortcut included.
+func (s *shaper) prefixes(a int) []uint64 {
+	m := s.m
+	at := s.poff + a*(m+1)
+	f := s.pack[at : at+m-a+1]
+	if s.packed[at] {
+		return f
+	}
+	s.packed[at] = true
+	c, tr := s.costs[s.i0+a:s.i0+m], s.triple[s.i0+a:s.i0+m]
 	f[0] = 0
 	for t := 1; t < len(f); t++ {
 		f[t] = math.MaxUint64
 	}
-	for t := 0; t <= b-a; t++ {
-		x := a + t
-		f[t+1] = min(f[t+1], place(f[t], c[x]))
-		if tr[x] && x+2 <= b {
-			f[t+3] = min(f[t+3], place(f[t], max(c[x], c[x+1], c[x+2])+1))
+	for t := range c {
+		f[t+1] = min(f[t+1], place(f[t], c[t]))
+		if tr[t] && t+3 < len(f) {
+			f[t+3] = min(f[t+3], place(f[t], max(c[t], c[t+1], c[t+2])+1))
 		}
 	}
+	return f
 }
 
-// packRight sets g[t] to the fewest slots local ranges a+t..b pack into,
-// packing from the right, which fits the same trees mirrored.
-func (s *shaper) packRight(a, b int, g []uint64) {
-	c, tr := s.costs[s.i0:], s.triple[s.i0:]
-	n := b - a + 1
-	g[n] = 0
-	for t := 0; t < n; t++ {
+// suffixes is prefixes mirrored: at t, the fewest slots b-t+1..b pack
+// into, packed from the right, which fits the same trees mirrored.
+func (s *shaper) suffixes(b int) []uint64 {
+	m := s.m
+	at := s.poff + m*(m+1) + b*(m+1)
+	g := s.pack[at : at+b+2]
+	if s.packed[at] {
+		return g
+	}
+	s.packed[at] = true
+	c, tr := s.costs[s.i0:s.i0+b+1], s.triple[s.i0:s.i0+b+1]
+	g[0] = 0
+	for t := 1; t < len(g); t++ {
 		g[t] = math.MaxUint64
 	}
-	for t := n - 1; t >= 0; t-- {
-		x := a + t
-		g[t] = min(g[t], place(g[t+1], c[x]))
-		if t+2 < n && tr[x] {
-			g[t] = min(g[t], place(g[t+3], max(c[x], c[x+1], c[x+2])+1))
+	for t := 0; t <= b; t++ {
+		x := b - t
+		g[t+1] = min(g[t+1], place(g[t], c[x]))
+		if x >= 2 && tr[x-2] && t+3 < len(g) {
+			g[t+3] = min(g[t+3], place(g[t], max(c[x], c[x-1], c[x-2])+1))
 		}
 	}
+	return g
 }
 
 // least is the least height of any tree over local ranges a..b.
 func (s *shaper) least(a, b int) int {
-	top := len(s.slots)
-	s.slots = grow(s.slots, top+b-a+2)
-	f := s.slots[top:]
-	s.packLeft(a, b, f)
-	h := bits.Len64(f[b-a+1] - 1)
-	s.slots = s.slots[:top]
-	return h
+	return bits.Len64(s.prefixes(a)[b-a+1] - 1)
 }
 
 // limited returns the cost and local root of the best tree over local
@@ -335,21 +367,18 @@ func (s *shaper) limited(a, b, h int) (float32, int) {
 	}
 	n := b - a + 1
 	// Which roots fit: both sides must pack into 2^(h-1) slots.
-	top, ltop := len(s.slots), len(s.lbs)
-	s.slots = grow(s.slots, top+2*(n+1))
-	f, g := s.slots[top:top+n+1], s.slots[top+n+1:]
-	s.packLeft(a, b, f)
-	s.packRight(a, b, g)
+	f, g := s.prefixes(a), s.suffixes(b)
 	room := uint64(math.MaxUint64)
 	if h-1 < 64 {
 		room = uint64(1) << (h - 1)
 	}
+	ltop := len(s.lbs)
 	s.lbs = grow(s.lbs, ltop+n)
 	lb := s.lbs[ltop:]
 	for t := 1; t < n; t++ {
 		k := a + t
 		lb[t] = inf
-		if f[t] <= room && g[t] <= room {
+		if f[t] <= room && g[b-k+1] <= room {
 			lb[t] = s.cost[s.off+a*m+k-1] + s.cost[s.off+k*m+b]
 		}
 	}
@@ -373,7 +402,7 @@ func (s *shaper) limited(a, b, h int) (float32, int) {
 			best, bestK = l+r, k
 		}
 	}
-	s.slots, s.lbs = s.slots[:top], s.lbs[:ltop]
+	s.lbs = s.lbs[:ltop]
 	best += float32(s.pre[s.i0+b+1] - s.pre[s.i0+a])
 	s.memo.put(s.i0+a, s.i0+b, h, best, int16(bestK))
 	return best, bestK
