@@ -241,50 +241,47 @@ func (s *shaper) fillAny() {
 	c, tr := s.costs[i:i+m], s.triple[i:i+m]
 	for a := m - 1; a >= 0; a-- {
 		row := a * m
-		ra, sa, ha := cost[row:row+m], split[row:row+m], hany[row:row+m]
-		ra[a], root[row+a], sa[a], ha[a] = 0, int16(a), int16(a), c[a]
+		cost[row+a], root[row+a], split[row+a], hany[row+a] = 0, int16(a), int16(a), c[a]
 		for b := a + 1; b < m; b++ {
-			rb, hb := cost[b*m:b*m+b+1], hany[b*m:b*m+b+1]
 			// Knuth's bound, widened by knuthSlack on each side,
 			// since the jeq shortcut breaks the inequality it rests
 			// on.
 			kl, kh := a+1, b
 			if b > a+1 {
-				kl, kh = max(kl, int(sa[b-1])-knuthSlack), min(kh, int(split[row+m+b])+knuthSlack)
+				kl, kh = max(kl, int(split[row+b-1])-knuthSlack), min(kh, int(split[row+m+b])+knuthSlack)
 				if kl > kh {
 					kl, kh = a+1, b
 				}
 			}
-			// Of equal costs the lower tree wins; heights are looked
-			// at only then.
-			l, r := ra[kl-1:kh], rb[kl:kh+1]
-			r = r[:len(l)]
-			best, bt, bestH := l[0]+r[0], 0, int8(-1)
-			for t := 1; t < len(l); t++ {
-				v := l[t] + r[t]
+			// Root k: the lower side a..k-1 is at row+k-1, the upper
+			// k..b at the mirror, b*m+k. Of equal costs the lower
+			// tree wins; heights are looked at only then.
+			l, u := row-1, b*m
+			bk, best, bestH := kl, cost[l+kl]+cost[u+kl], int8(-1)
+			for k := kl + 1; k <= kh; k++ {
+				v := cost[l+k] + cost[u+k]
 				if v < best {
-					best, bt, bestH = v, t, -1
+					best, bk, bestH = v, k, -1
 				} else if v == best {
 					if bestH < 0 {
-						bestH = max(ha[kl-1+bt], hb[kl+bt])
+						bestH = max(hany[l+bk], hany[u+bk])
 					}
-					if h := max(ha[kl-1+t], hb[kl+t]); h < bestH {
-						bt, bestH = t, h
+					if h := max(hany[l+k], hany[u+k]); h < bestH {
+						bk, bestH = k, h
 					}
 				}
 			}
 			if bestH < 0 {
-				bestH = max(ha[kl-1+bt], hb[kl+bt])
+				bestH = max(hany[l+bk], hany[u+bk])
 			}
-			k := kl + bt
-			sa[b] = int16(k)
+			split[row+b] = int16(bk)
 			w := wp[b+1] - wp[a]
 			if b == a+2 && tr[a] {
 				// One comparison for all three: nothing is cheaper.
-				best, k, bestH = 0, -1, max(c[a], c[a+1], c[a+2])
+				best, bk, bestH = 0, -1, max(c[a], c[a+1], c[a+2])
 			}
-			ra[b], root[row+b], ha[b] = best+w, int16(k), bestH+1
-			rb[a], hb[a] = best+w, bestH+1
+			cost[row+b], root[row+b], hany[row+b] = best+w, int16(bk), bestH+1
+			cost[u+a], hany[u+a] = best+w, bestH+1
 		}
 	}
 }
