@@ -165,3 +165,62 @@ func BenchmarkPlanTree(b *testing.B) {
 		s.planTree(w, c, triple)
 	}
 }
+
+// TestPlanTreeBlocks checks plans over more ranges than one block: every
+// range is a leaf once, in order, the jeq shortcut only where allowed,
+// and choosing the least height gives no taller a tree.
+func TestPlanTreeBlocks(t *testing.T) {
+	rng := rand.New(rand.NewSource(4))
+	var s shaper
+	for iter := 0; iter < 200; iter++ {
+		n := exactBlock + 1 + rng.Intn(4*exactBlock)
+		w := make([]float64, n)
+		c := make([]int8, n)
+		triple := make([]bool, n)
+		for i := range w {
+			w[i] = minWeight
+			if rng.Intn(3) > 0 {
+				w[i] += float64(rng.Intn(50))
+			}
+			c[i] = 1
+			if rng.Intn(10) == 0 {
+				c[i] = int8(2 + rng.Intn(8))
+			}
+			triple[i] = i+2 < n && rng.Intn(3) == 0
+		}
+		var walk func(p *plan, next int) int
+		walk = func(p *plan, next int) int {
+			switch {
+			case p.k < 0:
+				if p.i != next || !triple[p.i] {
+					t.Fatalf("n %d: shortcut at %d, next %d", n, p.i, next)
+				}
+				return next + 3
+			case p.lo == nil:
+				if p.i != next {
+					t.Fatalf("n %d: leaf %d, want %d", n, p.i, next)
+				}
+				return next + 1
+			}
+			next = walk(p.lo, next)
+			if p.k != next {
+				t.Fatalf("n %d: split at %d, upper part starts at %d", n, p.k, next)
+			}
+			return walk(p.hi, next)
+		}
+		p := s.planTree(w, c, triple)
+		if end := walk(p, 0); end != n {
+			t.Fatalf("n %d: plan ends at %d", n, end)
+		}
+		_, h := planCost(p, w, c, 0)
+		s.lowest = true
+		p = s.planTree(w, c, triple)
+		s.lowest = false
+		if end := walk(p, 0); end != n {
+			t.Fatalf("n %d: lowest plan ends at %d", n, end)
+		}
+		if _, hl := planCost(p, w, c, 0); hl > h {
+			t.Fatalf("n %d: least height %d above the chosen %d", n, hl, h)
+		}
+	}
+}
