@@ -99,3 +99,41 @@ func TestTreeCPU(t *testing.T) {
 		fmt.Printf("%-10s %8.1f µs\n", p.Name, float64(best)/1e3)
 	}
 }
+
+// TestShape prints the bench's static figures for every policy straight
+// from tree.GenerateVerified (SHAPE=1 to run), without building the
+// library; the names known differ slightly from the bench's, which
+// resolves them with the system libseccomp.
+func TestShape(t *testing.T) {
+	if os.Getenv("SHAPE") == "" {
+		t.Skip()
+	}
+	host := arch.Host()
+	table := syscalls.Table(host)
+	known := map[string]bool{}
+	for n := range table {
+		known[n] = true
+	}
+	ps, _ := policies(table, known)
+	for _, p := range ps {
+		f, _ := policy.New(policy.Action(p.Default))
+		for _, r := range p.Rules {
+			nr, _ := syscalls.Resolve(host, r.Name)
+			var cs []policy.Cond
+			for _, c := range r.Conds {
+				cc, _ := policy.NewCond(uint(c.Arg), policy.Op(c.Op), c.A, c.B)
+				cs = append(cs, cc)
+			}
+			f.AddRule(policy.Action(r.Action), nr, cs, false)
+		}
+		prog, err := tree.GenerateVerified(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := analyse(prog, host, table, tree.Profile())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Printf("%-10s len %4d mean %.3f max %2d wmean %.3f cached %d/%d\n", p.Name, st.Len, st.Mean, st.Max, st.Weighted, st.Cached, st.Allowed)
+	}
+}

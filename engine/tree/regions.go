@@ -25,7 +25,7 @@ import (
 
 // maxRegionRanges bounds the pieces the shaper sees; above it the search
 // is split in halves, which is as short for the uniform weights used.
-const maxRegionRanges = exactBlock
+const maxRegionRanges = 24
 
 // maxRegionTests bounds the regions considered: larger ones are the
 // searches eqSwitch already built, where a rebuild rarely wins and costs

@@ -89,8 +89,50 @@ func TestPlanTree(t *testing.T) {
 		if h < hmin {
 			t.Fatalf("w %v c %v: height %d below %d", w, c, h, hmin)
 		}
-		if h > hmin && h-1 < hmin+limited && bruteCost(w, c, triple, 0, n-1, h-1) <= best*(1+slack) {
+		if h > hmin && bruteCost(w, c, triple, 0, n-1, h-1) <= best*(1+slack) {
 			t.Fatalf("w %v c %v: height %d, but %d is within slack", w, c, h, h-1)
+		}
+	}
+}
+
+// TestLimited checks the branch and bound against exhaustive search at
+// every height from the least to that of the best tree of any height.
+func TestLimited(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	var s shaper
+	worst := 1.0
+	defer func() { t.Logf("worst cost over the optimum at the same height: %.4f", worst) }()
+	for iter := 0; iter < 1500; iter++ {
+		n := 1 + rng.Intn(10)
+		w := make([]float64, n)
+		c := make([]int8, n)
+		triple := make([]bool, n)
+		for i := range w {
+			w[i] = float64(rng.Intn(50)) + minWeight
+			if rng.Intn(3) == 0 {
+				w[i] = minWeight
+			}
+			c[i] = 1
+			if rng.Intn(4) == 0 {
+				c[i] = int8(2 + rng.Intn(5))
+			}
+			triple[i] = i+2 < n && rng.Intn(3) == 0
+		}
+		s.planTree(w, c, triple) // fills the tables
+		s.memo.reset()
+		least := s.least(0, n-1)
+		if b := bruteCost(w, c, triple, 0, n-1, least); math.IsInf(b, 1) || least > 0 && !math.IsInf(bruteCost(w, c, triple, 0, n-1, least-1), 1) {
+			t.Fatalf("w %v c %v triple %v: least height %d wrong", w, c, triple, least)
+		}
+		for h := least; h <= int(s.hany[n-1]); h++ {
+			got, _ := s.limited(0, n-1, h)
+			want := bruteCost(w, c, triple, 0, n-1, h)
+			if want > 0 {
+				worst = max(worst, float64(got)/want)
+			}
+			if float64(got) > want*(1+1.0/64)+1e-6 || float64(got) < want*(1-1e-5)-1e-6 {
+				t.Fatalf("w %v c %v triple %v: height %d cost %v, optimum %v", w, c, triple, h, got, want)
+			}
 		}
 	}
 }
@@ -121,5 +163,64 @@ func BenchmarkPlanTree(b *testing.B) {
 	var s shaper
 	for b.Loop() {
 		s.planTree(w, c, triple)
+	}
+}
+
+// TestPlanTreeBlocks checks plans over more ranges than one block: every
+// range is a leaf once, in order, the jeq shortcut only where allowed,
+// and choosing the least height gives no taller a tree.
+func TestPlanTreeBlocks(t *testing.T) {
+	rng := rand.New(rand.NewSource(4))
+	var s shaper
+	for iter := 0; iter < 200; iter++ {
+		n := exactBlock + 1 + rng.Intn(4*exactBlock)
+		w := make([]float64, n)
+		c := make([]int8, n)
+		triple := make([]bool, n)
+		for i := range w {
+			w[i] = minWeight
+			if rng.Intn(3) > 0 {
+				w[i] += float64(rng.Intn(50))
+			}
+			c[i] = 1
+			if rng.Intn(10) == 0 {
+				c[i] = int8(2 + rng.Intn(8))
+			}
+			triple[i] = i+2 < n && rng.Intn(3) == 0
+		}
+		var walk func(p *plan, next int) int
+		walk = func(p *plan, next int) int {
+			switch {
+			case p.k < 0:
+				if p.i != next || !triple[p.i] {
+					t.Fatalf("n %d: shortcut at %d, next %d", n, p.i, next)
+				}
+				return next + 3
+			case p.lo == nil:
+				if p.i != next {
+					t.Fatalf("n %d: leaf %d, want %d", n, p.i, next)
+				}
+				return next + 1
+			}
+			next = walk(p.lo, next)
+			if p.k != next {
+				t.Fatalf("n %d: split at %d, upper part starts at %d", n, p.k, next)
+			}
+			return walk(p.hi, next)
+		}
+		p := s.planTree(w, c, triple)
+		if end := walk(p, 0); end != n {
+			t.Fatalf("n %d: plan ends at %d", n, end)
+		}
+		_, h := planCost(p, w, c, 0)
+		s.lowest = true
+		p = s.planTree(w, c, triple)
+		s.lowest = false
+		if end := walk(p, 0); end != n {
+			t.Fatalf("n %d: lowest plan ends at %d", n, end)
+		}
+		if _, hl := planCost(p, w, c, 0); hl > h {
+			t.Fatalf("n %d: least height %d above the chosen %d", n, hl, h)
+		}
 	}
 }
