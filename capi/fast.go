@@ -65,7 +65,7 @@ func (st *filterState) rearm() {
 		return
 	}
 	open := plainNumbers()
-	for nr := range st.f.Tables[0].Syscalls {
+	for nr := range st.f.Tables[0].All() {
 		if nr >= 0 && nr < C.ST_FAST_NR {
 			open[nr/64] &^= 1 << (nr % 64)
 		}

@@ -10,6 +10,8 @@ package policy
 
 import (
 	"fmt"
+	"iter"
+	"math/bits"
 	"slices"
 
 	"golang.org/x/sys/unix"
@@ -134,6 +136,35 @@ func (t *Table) init(a *arch.Arch) {
 // presentBits covers every ABI's syscall numbers from its base, with
 // room for the kernel to grow.
 const presentBits = 1024
+
+// All yields every entry of t.Syscalls: in number order when the index
+// covers them all (put and remove keep it exact for the numbers it
+// spans), else in the map's order. Walking the index costs a fraction of
+// ranging over the map.
+func (t *Table) All() iter.Seq2[int32, *Syscall] {
+	return func(yield func(int32, *Syscall) bool) {
+		n := 0
+		for _, w := range t.present {
+			n += bits.OnesCount64(w)
+		}
+		if !t.indexed || n != len(t.Syscalls) {
+			for nr, s := range t.Syscalls {
+				if !yield(nr, s) {
+					return
+				}
+			}
+			return
+		}
+		for i, w := range t.present {
+			for ; w != 0; w &= w - 1 {
+				nr := t.lo + int32(i*64+bits.TrailingZeros64(w))
+				if !yield(nr, t.Syscalls[nr]) {
+					return
+				}
+			}
+		}
+	}
+}
 
 // absent reports whether nr is certainly not in t.Syscalls.
 func (t *Table) absent(nr int32) bool {

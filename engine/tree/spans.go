@@ -51,7 +51,7 @@ func spansHinted(f *policy.Filter, s policy.Section, hints heat) ([]span, heat) 
 	sc.list = sc.list[:0]
 	count := 0
 	for _, t := range s.Tables {
-		for nr, x := range t.Syscalls {
+		for nr, x := range t.All() {
 			if x.Priority != 0 {
 				hints = append(hints, heatEntry{uint32(nr), float64(x.Priority) / 16})
 			}
