@@ -11,7 +11,8 @@
  *    at load time, with its own answers for every name it knows.
  *  - A rule on a syscall number that Go has marked "open" in the
  *    context (one ABI, the host's; the number has no rule or priority
- *    yet; nothing multiplexes it) can only succeed if its action and
+ *    yet; nothing multiplexes it; or a pseudo number of a call the host
+ *    lacks, which gets an entry no program tests) can only succeed if its action and
  *    comparisons are valid, and so can every later rule on that number
  *    with the same action: libseccomp's merge refuses a rule only where
  *    two different actions meet (engine/policy, uniform_test.go). Such
@@ -101,8 +102,8 @@ struct fast_ctx {
 	uintptr_t handle;
 	int enabled;  /* no program is cached for the context */
 	uint32_t def; /* its default action: a rule with it is refused */
-	uint8_t state[ST_FAST_NR];
-	uint32_t uniform[ST_FAST_NR];
+	uint8_t state[ST_FAST_SLOTS];
+	uint32_t uniform[ST_FAST_SLOTS];
 	unsigned int n, cap;
 	struct st_pending *pending;
 };
@@ -145,7 +146,7 @@ void st_fast_set(uintptr_t handle, uint32_t def, const uint64_t *open)
 		unsigned int nr;
 
 		c->def = def;
-		for (nr = 0; nr < ST_FAST_NR; nr++)
+		for (nr = 0; nr < ST_FAST_SLOTS; nr++)
 			c->state[nr] = open != NULL &&
 				(open[nr / 64] & (1ULL << (nr % 64))) ?
 				NR_OPEN : NR_CLOSED;
@@ -157,12 +158,14 @@ void st_fast_clear(uintptr_t handle, int32_t nr)
 {
 	struct fast_ctx *c;
 
-	if (nr < 0 || nr >= ST_FAST_NR)
+	int i = st_fast_slot(nr);
+
+	if (i < 0)
 		return;
 	pthread_mutex_lock(&fast_lock);
 	c = find(handle);
 	if (c != NULL)
-		c->state[nr] = NR_CLOSED;
+		c->state[i] = NR_CLOSED;
 	pthread_mutex_unlock(&fast_lock);
 }
 
@@ -254,15 +257,18 @@ int st_fast_rule(uintptr_t handle, uint32_t action, int nr, int exact,
 	struct st_pending *q;
 	int done = 0;
 
-	if (nr < 0 || nr >= ST_FAST_NR || !plain_action(action) ||
+	int i = st_fast_slot(nr);
+
+	/* A pseudo number cannot be placed exactly (-EDOM). */
+	if (i < 0 || (nr < 0 && exact) || !plain_action(action) ||
 	    !plain_conds(ncmp, cmp))
 		return 0;
 	pthread_mutex_lock(&fast_lock);
 	c = find(handle);
 	if (c == NULL || !c->enabled || action == c->def)
 		goto out;
-	if (c->state[nr] != NR_OPEN &&
-	    !(c->state[nr] == NR_UNIFORM && c->uniform[nr] == action))
+	if (c->state[i] != NR_OPEN &&
+	    !(c->state[i] == NR_UNIFORM && c->uniform[i] == action))
 		goto out;
 	if (c->n == c->cap) {
 		unsigned int cap = c->cap ? 2 * c->cap : 256;
@@ -280,8 +286,8 @@ int st_fast_rule(uintptr_t handle, uint32_t action, int nr, int exact,
 	q->ncmp = ncmp;
 	if (ncmp > 0)
 		memcpy(q->cmp, cmp, ncmp * sizeof(*cmp));
-	c->state[nr] = NR_UNIFORM;
-	c->uniform[nr] = action;
+	c->state[i] = NR_UNIFORM;
+	c->uniform[i] = action;
 	__atomic_add_fetch(&st_fast_queued, 1, __ATOMIC_RELAXED);
 	done = 1;
 out:

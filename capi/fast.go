@@ -39,16 +39,35 @@ func publishNames() {
 	C.st_names_publish(&list[0], C.uint(len(list)))
 }
 
-const fastWords = C.ST_FAST_NR / 64
+const fastWords = C.ST_FAST_SLOTS / 64
 
-// plainNumbers is the set of host numbers below ST_FAST_NR on which a
-// rule lands as given: no multiplexer takes part.
+// slot is C's st_fast_slot: where number nr sits in the fast path's
+// bit set, or -1.
+func slot(nr int32) int {
+	switch {
+	case nr >= 0 && nr < C.ST_FAST_NR:
+		return int(nr)
+	case nr < -C.ST_FAST_PSEUDO_BASE && nr >= -C.ST_FAST_PSEUDO_BASE-C.ST_FAST_PSEUDO:
+		return int(C.ST_FAST_NR - C.ST_FAST_PSEUDO_BASE - 1 - nr)
+	}
+	return -1
+}
+
+// plainNumbers is the set of slots whose host number a rule lands on as
+// given: no multiplexer takes part.
 var plainNumbers = sync.OnceValue(func() (set [fastWords]uint64) {
 	host := arch.Host()
-	for nr := range int32(C.ST_FAST_NR) {
-		if _, mux, err := syscalls.Demultiplex(host, nr); !mux && err == nil {
-			set[nr/64] |= 1 << (nr % 64)
+	mark := func(nr int32) {
+		if _, mux, _ := syscalls.Demultiplex(host, nr); !mux {
+			i := slot(nr)
+			set[i/64] |= 1 << (i % 64)
 		}
+	}
+	for nr := range int32(C.ST_FAST_NR) {
+		mark(nr)
+	}
+	for i := range int32(C.ST_FAST_PSEUDO) {
+		mark(-C.ST_FAST_PSEUDO_BASE - 1 - i)
 	}
 	return set
 })
@@ -66,8 +85,8 @@ func (st *filterState) rearm() {
 	}
 	open := plainNumbers()
 	for nr := range st.f.Tables[0].All() {
-		if nr >= 0 && nr < C.ST_FAST_NR {
-			open[nr/64] &^= 1 << (nr % 64)
+		if i := slot(nr); i >= 0 {
+			open[i/64] &^= 1 << (i % 64)
 		}
 	}
 	C.st_fast_set(st.handle, C.uint32_t(st.f.Attrs.Default), (*C.uint64_t)(unsafe.Pointer(&open[0])))

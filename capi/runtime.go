@@ -37,7 +37,7 @@ const procs = 8
 // collectEvery is how many bytes the library may allocate between two
 // collections. It bounds the garbage a long-running host carries, and it
 // is large enough that a host building a few filters never pays for one.
-const collectEvery = 8 << 20
+const collectEvery = 2 << 20
 
 func init() {
 	debug.SetGCPercent(-1)

@@ -68,8 +68,26 @@ int st_names_publish(const struct st_name *list, unsigned int n);
 /* 1 and *nr set if name is in the published table, else 0. */
 int st_name_lookup(const char *name, int *nr);
 
-/* Syscall numbers below this can take the fast rule path. */
+/*
+ * The numbers that can take the fast rule path, as slots: 0 to
+ * ST_FAST_NR-1 are themselves; the next ST_FAST_PSEUDO slots are the
+ * pseudo numbers -ST_FAST_PSEUDO_BASE-1 downwards (calls the host lacks,
+ * which a portable policy names too). st_fast_slot maps a number to its
+ * slot, or -1.
+ */
 #define ST_FAST_NR 1024
+#define ST_FAST_PSEUDO 512
+#define ST_FAST_PSEUDO_BASE 10000
+#define ST_FAST_SLOTS (ST_FAST_NR + ST_FAST_PSEUDO)
+
+static inline int st_fast_slot(int nr)
+{
+	if (nr >= 0 && nr < ST_FAST_NR)
+		return nr;
+	if (nr < -ST_FAST_PSEUDO_BASE && nr >= -ST_FAST_PSEUDO_BASE - ST_FAST_PSEUDO)
+		return ST_FAST_NR - ST_FAST_PSEUDO_BASE - 1 - nr;
+	return -1;
+}
 
 /* A rule answered by the fast path and not yet given to Go. */
 struct st_pending {
@@ -82,7 +100,7 @@ struct st_pending {
 
 /*
  * Go's side of the fast rule path, called with the API lock held.
- * st_fast_set records which numbers are open (a bit set of ST_FAST_NR
+ * st_fast_set records which numbers are open (a bit set of ST_FAST_SLOTS
  * bits; NULL: none) and the default action; st_fast_clear closes one
  * number; st_fast_enable turns the path off while a program is cached;
  * st_fast_take hands over the queue, oldest rule first, and its length
