@@ -35,8 +35,10 @@ import (
 const procs = 8
 
 // collectEvery is how many bytes the library may allocate between two
-// collections. It bounds the garbage a long-running host carries, and it
-// is large enough that a host building a few filters never pays for one.
+// collections. It bounds the garbage a long-running host carries; a host
+// building a handful of filters never pays for a collection, and one
+// building many reuses a heap small enough to stay in cache (8 MiB made
+// Docker's profile build 60% slower than 2 MiB on this machine).
 const collectEvery = 2 << 20
 
 func init() {
