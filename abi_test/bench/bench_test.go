@@ -9,18 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seccomptree/seccomptree/abi_test/internal/testenv"
 	"github.com/seccomptree/seccomptree/engine/sim"
 )
-
-// unavailable skips when run by hand and fails under CI, where a missing
-// prerequisite means the pipeline is broken.
-func unavailable(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format+" (set CI=true to make this a failure)", args...)
-}
 
 // TestQuickDenylist runs the -quick path end to end on the smallest
 // policy and checks what must hold whatever the numbers are.
@@ -30,17 +21,17 @@ func TestQuickDenylist(t *testing.T) {
 		libDir = filepath.Join("..", "..", "build")
 	}
 	if _, err := os.Stat(filepath.Join(libDir, "libseccomp.so.2")); err != nil {
-		unavailable(t, "our library is not built: %v", err)
+		testenv.Unavailable(t, "our library is not built: %v", err)
 	}
 	cc := os.Getenv("CC")
 	if cc == "" {
 		cc = "gcc"
 	}
 	if _, err := exec.LookPath(cc); err != nil {
-		unavailable(t, "no C compiler: %v", err)
+		testenv.Unavailable(t, "no C compiler: %v", err)
 	}
 	if _, err := os.Stat("/usr/include/seccomp.h"); err != nil {
-		unavailable(t, "system libseccomp headers: %v", err)
+		testenv.Unavailable(t, "system libseccomp headers: %v", err)
 	}
 
 	cfg := Config{LibDir: libDir, Runs: 3, Iters: 2000, Policies: []string{"denylist"},

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seccomptree/seccomptree/abi_test/internal/testenv"
 )
 
 // runTimeout turns a hang into a failure.
@@ -29,16 +31,6 @@ func repoRoot(t *testing.T) string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
-// unavailable skips when run by hand and fails under CI, where
-// everything a test needs must be present.
-func unavailable(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format+" (set CI=true to make this a failure)", args...)
-}
-
 // libDir is the directory holding the libseccomp.so.2 under test.
 func libDir(t *testing.T) string {
 	t.Helper()
@@ -51,7 +43,7 @@ func libDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "libseccomp.so.2")); err != nil {
-		unavailable(t, "no libseccomp.so.2 in %s (run make)", dir)
+		testenv.Unavailable(t, "no libseccomp.so.2 in %s (run make)", dir)
 	}
 	return dir
 }
@@ -60,7 +52,7 @@ func tool(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		unavailable(t, "%s not found", name)
+		testenv.Unavailable(t, "%s not found", name)
 	}
 	return p
 }
@@ -163,7 +155,7 @@ func TestPreloadOverSystem(t *testing.T) {
 	lib := filepath.Join(libDir(t), "libseccomp.so.2")
 	const sysHeader = "/usr/include/seccomp.h"
 	if _, err := os.Stat(sysHeader); err != nil {
-		unavailable(t, "no system libseccomp headers (%s)", sysHeader)
+		testenv.Unavailable(t, "no system libseccomp headers (%s)", sysHeader)
 	}
 	bin := cc(t, "preload.c", "-I/usr/include", "-L/usr/lib/x86_64-linux-gnu", "-lseccomp")
 

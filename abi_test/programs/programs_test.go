@@ -11,17 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// unavailable skips when run by hand and fails under CI, which installs
-// what these tests need (.ci/run).
-func unavailable(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format+" (set CI=true to make this a failure)", args...)
-}
+	"github.com/seccomptree/seccomptree/abi_test/internal/testenv"
+)
 
 func lib(t *testing.T) string {
 	t.Helper()
@@ -34,7 +26,7 @@ func lib(t *testing.T) string {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(path); err != nil {
-		unavailable(t, "our library is not built: %v", err)
+		testenv.Unavailable(t, "our library is not built: %v", err)
 	}
 	return path
 }
@@ -43,7 +35,7 @@ func program(t *testing.T, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err != nil {
-		unavailable(t, "%s is not installed", name)
+		testenv.Unavailable(t, "%s is not installed", name)
 	}
 	return path
 }
@@ -113,7 +105,7 @@ func TestManPage(t *testing.T) {
 	// The children really ran under filters loaded through us.
 	strace, err := exec.LookPath("strace")
 	if err != nil {
-		unavailable(t, "strace is not installed")
+		testenv.Unavailable(t, "strace is not installed")
 	}
 	log := filepath.Join(t.TempDir(), "strace")
 	preloaded(t, ours, append([]string{strace, "-f", "-qq", "-e", "trace=seccomp", "-o", log, "env"},
