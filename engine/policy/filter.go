@@ -233,12 +233,16 @@ func (t *Table) insert(nr int32) *Syscall {
 }
 
 // Reserve makes room in every table for n more entries, for a caller
-// about to add that many rules: one map growth instead of several.
+// about to add that many rules: one map growth instead of several, and
+// one chunk of entries instead of a chunk every few dozen.
 func (f *Filter) Reserve(n int) {
 	for _, t := range f.Tables {
 		want := len(t.Syscalls) + n
 		if want > mapSmall && sizeStage(want) > t.stage {
 			t.resize(want)
+		}
+		if len(t.free)-t.used < n {
+			t.free, t.used = make([]Syscall, n), 0
 		}
 	}
 }
@@ -563,13 +567,13 @@ func (s *Syscall) add(root *Node, act Action, legacy bool) error {
 			s.Rules, s.Action = nil, act
 			return nil
 		}
-		st := pruneState{action: act, root: &s.Rules}
-		if prune(s.Rules, root, &st) > 0 {
+		gone, flags := prune(s.Rules, root, pruneState{action: act, root: &s.Rules})
+		if gone > 0 {
 			cut = true
 			if s.Rules == nil {
 				continue
 			}
-		} else if st.flags&pRedundant == pRedundant {
+		} else if flags&pRedundant == pRedundant {
 			releaseTree(&root)
 			return nil
 		}

@@ -80,26 +80,34 @@ func (d *decider) reset(def policy.Action) {
 // level returns the index of n's level, flattening it on first sight.
 // visit is called for every node of a level flattened.
 func (d *decider) level(n *policy.Node, visit func(*policy.Node)) int32 {
-	nodes := n.Level()
+	head := n.First()
 	// Syscalls have few levels; a DAG of hundreds is rare enough for a
 	// linear search.
-	if i := slices.Index(d.heads, nodes[0]); i >= 0 {
+	if i := slices.Index(d.heads, head); i >= 0 {
 		return int32(i)
+	}
+	// Walked twice, to count and to fill, rather than copied out with
+	// Level, whose slice would be garbage at once.
+	count := 0
+	for m := head; m != nil; m = m.Following() {
+		count++
 	}
 	li := int32(len(d.levels))
 	base := int32(len(d.nodes))
-	d.heads = append(d.heads, nodes[0])
-	d.levels = append(d.levels, dLevel{base, base + int32(len(nodes))})
+	d.heads = append(d.heads, head)
+	d.levels = append(d.levels, dLevel{base, base + int32(count)})
 	// Reserve the block before descending, which appends other levels.
-	d.nodes = slices.Grow(d.nodes, len(nodes))[:int(base)+len(nodes)]
-	for i, m := range nodes {
+	d.nodes = slices.Grow(d.nodes, count)[:int(base)+count]
+	i := base
+	for m := head; m != nil; m = m.Following() {
 		visit(m)
 		t, f := d.branch(m.True, visit), d.branch(m.False, visit)
-		d.nodes[base+int32(i)] = dNode{
+		d.nodes[i] = dNode{
 			word: wordOf(m), op: m.Op, mask: m.Mask, datum: m.Datum, t: t, f: f, run: -1,
 		}
+		i++
 	}
-	d.findRuns(base, base+int32(len(nodes)))
+	d.findRuns(base, base+int32(count))
 	return li
 }
 
