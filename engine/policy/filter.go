@@ -445,6 +445,21 @@ func (f *Filter) AddRule(act Action, nr int32, conds []Cond, exact bool) error {
 		}
 		seen[c.Arg] = true
 	}
+	if len(conds) == 0 && len(f.Tables) == 1 {
+		// Most rules of a policy are this: an unconditional rule on a
+		// number with no entry yet, on the host table alone. What touch
+		// and merge would do then is make the entry and set three
+		// fields, and nothing can fail after the entry exists, so the
+		// undo bookkeeping, most of their cost, is not needed.
+		if t := f.Tables[0]; t.direct && (!exact || nr >= SyscallSkip) && t.absent(nr) {
+			s := t.insert(nr)
+			s.Action, s.HasRule = act, true
+			if act == ActUserNotif {
+				f.notify = true
+			}
+			return nil
+		}
+	}
 	// Merge in place, table by table as libseccomp adds them, so that the
 	// first failure is the one reported. A failure undoes what the rule
 	// changed so far: a refused rule leaves every table as it was. Undo
