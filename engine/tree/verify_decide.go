@@ -175,10 +175,20 @@ func (d *decider) walk(li int32, words *[2 * policy.MaxArgs]uint32) (policy.Acti
 		if n.run >= 0 {
 			run := &d.runs[n.run]
 			tab := d.ents[run.start : run.start+run.len]
-			k, found := slices.BinarySearchFunc(tab, words[run.word], func(e dEntry, w uint32) int { return cmp.Compare(e.datum, w) })
+			// By hand: slices.BinarySearchFunc's comparison through a
+			// closure cost most of a decision.
+			w := words[run.word]
+			k, hi := 0, len(tab)
+			for k < hi {
+				if m := int(uint(k+hi) >> 1); tab[m].datum < w {
+					k = m + 1
+				} else {
+					hi = m
+				}
+			}
 			// The nodes before a match fail, and so do those after it,
 			// whose data differ: only the match's branch is taken.
-			if found {
+			if k < len(tab) && tab[k].datum == w {
 				if act, ok := d.follow(d.nodes[tab[k].node].t, words); ok {
 					return act, true
 				}
