@@ -128,7 +128,18 @@ func (d *decider) findRuns(start, end int32) {
 			d.ents = append(d.ents, dEntry{d.nodes[k].datum, k})
 		}
 		tab := d.ents[at:]
-		slices.SortFunc(tab, func(a, b dEntry) int { return cmp.Compare(a.datum, b.datum) })
+		// A level keeps its equality tests in descending order of
+		// datum, so the table usually needs reversing, not sorting;
+		// when its data are distinct the order is the same either way.
+		desc := true
+		for k := 1; k < len(tab) && desc; k++ {
+			desc = tab[k-1].datum > tab[k].datum
+		}
+		if desc {
+			slices.Reverse(tab)
+		} else {
+			slices.SortFunc(tab, func(a, b dEntry) int { return cmp.Compare(a.datum, b.datum) })
+		}
 		distinct := true
 		for k := 1; k < len(tab); k++ {
 			if tab[k].datum == tab[k-1].datum {
@@ -210,8 +221,15 @@ func (d *decider) walk(li int32, words *[2 * policy.MaxArgs]uint32) (policy.Acti
 		if pass {
 			b = n.t
 		}
-		if act, ok := d.follow(b, words); ok {
-			return act, true
+		// follow, written out for the commonest caller: a call per
+		// node tested was a good part of a decision.
+		switch {
+		case b.next >= 0:
+			if act, ok := d.walk(b.next, words); ok {
+				return act, true
+			}
+		case b.final:
+			return b.act, true
 		}
 	}
 	return 0, false

@@ -149,19 +149,9 @@ func (s *sampler) each(try func(arg int, args *[policy.MaxArgs]uint64, words *[2
 		args  [policy.MaxArgs]uint64
 		words [2 * policy.MaxArgs]uint32
 	)
-	n, m := len(s.vecs), ArgSampleBudget
-	if m <= 0 || m > n {
-		m = n
-	}
+	m := s.tries()
 	for j := range m {
-		i := j
-		if m < n {
-			i = 0
-			if m > 1 {
-				i = j * (n - 1) / (m - 1)
-			}
-		}
-		a, v := s.vecs[i].arg, s.vecs[i].v
+		a, v := s.at(j, m)
 		args[a], words[2*a], words[2*a+1] = v, uint32(v), uint32(v>>32)
 		err := try(a, &args, &words)
 		args[a], words[2*a], words[2*a+1] = 0, 0, 0
@@ -170,6 +160,28 @@ func (s *sampler) each(try func(arg int, args *[policy.MaxArgs]uint64, words *[2
 		}
 	}
 	return nil
+}
+
+// tries is how many of the loaded vectors each tries.
+func (s *sampler) tries() int {
+	n, m := len(s.vecs), ArgSampleBudget
+	if m <= 0 || m > n {
+		m = n
+	}
+	return m
+}
+
+// at is the jth of the m vectors each tries: the argument that is not
+// zero, and its value.
+func (s *sampler) at(j, m int) (int, uint64) {
+	i, n := j, len(s.vecs)
+	if m < n {
+		i = 0
+		if m > 1 {
+			i = j * (n - 1) / (m - 1)
+		}
+	}
+	return s.vecs[i].arg, s.vecs[i].v
 }
 
 func sortCompact(ws []uint32) []uint32 {
