@@ -38,27 +38,40 @@ type pruneState struct {
 }
 
 // prune cuts from the graph containing x the branches that chain n makes
-// redundant, and records in st whether n is itself redundant. It returns
-// how many nodes went away.
-func prune(x, n *Node, st *pruneState) int {
+// redundant, and returns how many nodes went away and st's flags updated
+// with whether n is itself redundant. st goes by value: through a pointer
+// every level of the recursion put its copy on the heap.
+func prune(x, n *Node, st pruneState) (int, uint) {
 	cnt := 0
-	res := *st
+	res := st
 	if n == nil || x == nil || st.flags&pMatched == pMatchOnce {
-		return finishPrune(st, &res, cnt)
+		return finishPrune(&st, &res, cnt)
 	}
 	// descend prunes one level down, keeping x referenced meanwhile, as
 	// the pass may remove it; it reports whether the caller should stop
 	// (and x, which becomes nil when it went away).
 	descend := func(x, xsub, nsub *Node, set, clear uint) (*Node, uint) {
 		hold(x)
-		sub := *st
+		sub := st
 		sub.flags = sub.flags&^clear | set
-		cnt += prune(xsub, nsub, &sub)
+		c, f := prune(xsub, nsub, sub)
+		cnt += c
 		cnt += release(&x)
-		return x, sub.flags
+		return x, f
 	}
+	// A leaf n with neither length flag set has nothing to do at a leaf
+	// x it does not equal: both other cases below would only look for
+	// subtrees, and neither has one. Long levels of alternatives on one
+	// argument (socket families) are mostly such nodes, and each new rule
+	// scans the whole level, so skipping them without ordering them
+	// saves most of that scan.
+	quiet := n.leaf() && st.flags&(pNewLonger|pExistLonger) == 0
 	for x = x.first(); x != nil; {
 		following := x.next
+		if quiet && x.leaf() && !same(x, n) {
+			x = following
+			continue
+		}
 		switch {
 		case same(x, n):
 			res.flags |= pMatched
@@ -70,10 +83,10 @@ func prune(x, n *Node, st *pruneState) int {
 			}
 			if (x.True.Final || x.True.Next != nil) && !(n.True.Final || n.True.Next != nil) ||
 				(x.False.Final || x.False.Next != nil) && !(n.False.Final || n.False.Next != nil) {
-				return finishPrune(st, &res, cnt)
+				return finishPrune(&st, &res, cnt)
 			}
 			if res.flags&pNewDone != 0 && res.flags&pExistDone != 0 && (n.True != x.True || n.False != x.False) {
-				return finishPrune(st, &res, cnt)
+				return finishPrune(&st, &res, cnt)
 			}
 			gone := false
 			for _, side := range [2]bool{true, false} {
@@ -105,16 +118,16 @@ func prune(x, n *Node, st *pruneState) int {
 				// the same way with fewer tests.
 				cnt += removeNode(st.root, x)
 				if *st.root == nil {
-					return finishPrune(st, &res, cnt)
+					return finishPrune(&st, &res, cnt)
 				}
 			} else if uniform && existShorter {
-				return finishPrune(st, &res, cnt)
+				return finishPrune(&st, &res, cnt)
 			}
 		case less(x, n):
 			// n's test sorts before x's: x's path has a test n
 			// lacks, look for n's below it.
 			if st.flags&pNewLonger != 0 {
-				return finishPrune(st, &res, cnt)
+				return finishPrune(&st, &res, cnt)
 			}
 			for _, side := range [2]bool{true, false} {
 				xb := x.branch(side).Next
@@ -125,7 +138,7 @@ func prune(x, n *Node, st *pruneState) int {
 				x, f = descend(x, xb, n, pExistLonger, pMatch)
 				if f&pMatch != 0 {
 					res.flags |= f
-					return finishPrune(st, &res, cnt)
+					return finishPrune(&st, &res, cnt)
 				}
 				if x == nil {
 					break
@@ -134,7 +147,7 @@ func prune(x, n *Node, st *pruneState) int {
 		default:
 			// The other way round: skip a test of the new chain.
 			if st.flags&pExistLonger != 0 {
-				return finishPrune(st, &res, cnt)
+				return finishPrune(&st, &res, cnt)
 			}
 			for _, nb := range [2]*Node{n.True.Next, n.False.Next} {
 				if nb == nil {
@@ -144,7 +157,7 @@ func prune(x, n *Node, st *pruneState) int {
 				x, f = descend(x, x, nb, pNewLonger, pMatch)
 				if f&pMatch != 0 {
 					res.flags |= f
-					return finishPrune(st, &res, cnt)
+					return finishPrune(&st, &res, cnt)
 				}
 				if x == nil {
 					break
@@ -155,16 +168,14 @@ func prune(x, n *Node, st *pruneState) int {
 	}
 	// Ran off the level without meeting n.
 	res.flags &^= pMatch
-	return finishPrune(st, &res, cnt)
+	return finishPrune(&st, &res, cnt)
 }
 
-func finishPrune(st, res *pruneState, cnt int) int {
+func finishPrune(st, res *pruneState, cnt int) (int, uint) {
 	if res.flags&pMatch != 0 {
-		st.flags |= res.flags
-	} else {
-		st.flags &^= pMatch
+		return cnt, st.flags | res.flags
 	}
-	return cnt
+	return cnt, st.flags &^ pMatch
 }
 
 func (n *Node) branch(side bool) *Branch {

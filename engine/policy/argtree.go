@@ -98,6 +98,13 @@ func walk(n *Node, args *[MaxArgs]uint64) (act Action, ok bool) {
 	return 0, false
 }
 
+// First returns the first node of n's level; with Following it walks
+// the level as Level lists it, without building a slice.
+func (n *Node) First() *Node { return n.first() }
+
+// Following returns the node after n on its level, or nil.
+func (n *Node) Following() *Node { return n.next }
+
 func (n *Node) first() *Node {
 	for n.prev != nil {
 		n = n.prev
@@ -321,8 +328,11 @@ func chainLen(c *Cond, wide bool) int {
 	return 3
 }
 
+// initNode fills n, which must be zero as chain's make leaves it, field by
+// field: assigning a whole Node copies its pointers through the GC's write
+// barrier, which costs more than the rest of the chain.
 func initNode(n *Node, c *Cond, high bool, op Op, mask, datum uint32) *Node {
-	*n = Node{Arg: c.Arg, High: high, Op: op, orig: c.Op, Mask: mask, Datum: datum & mask, full: c.Datum}
+	n.Arg, n.High, n.Op, n.orig, n.Mask, n.Datum, n.full = c.Arg, high, op, c.Op, mask, datum&mask, c.Datum
 	return n
 }
 

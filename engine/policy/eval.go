@@ -30,6 +30,8 @@ func (f *Filter) Sections() []Section {
 	return out
 }
 
+var archX8664, archX32 = arch.MustByName("x86_64"), arch.MustByName("x32")
+
 // Foreign reports whether the kernel number nr belongs to an ABI that
 // shares the section's token but is not in the filter: x32 calls in an
 // x86_64-only filter and the reverse. Such calls get the bad-arch action.
@@ -37,6 +39,14 @@ func (f *Filter) Sections() []Section {
 func (s Section) Foreign(nr uint32) bool {
 	if len(s.Tables) != 1 {
 		return false
+	}
+	// The self-check asks once per span of numbers: compare pointers
+	// before names, which cost a string comparison each.
+	switch a := s.Tables[0].Arch; {
+	case a == archX8664:
+		return nr >= arch.X32SyscallBit && nr != ^uint32(0)
+	case a == archX32:
+		return nr < arch.X32SyscallBit
 	}
 	switch s.Tables[0].Arch.Name {
 	case "x86_64":

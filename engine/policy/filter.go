@@ -233,12 +233,16 @@ func (t *Table) insert(nr int32) *Syscall {
 }
 
 // Reserve makes room in every table for n more entries, for a caller
-// about to add that many rules: one map growth instead of several.
+// about to add that many rules: one map growth instead of several, and
+// one chunk of entries instead of a chunk every few dozen.
 func (f *Filter) Reserve(n int) {
 	for _, t := range f.Tables {
 		want := len(t.Syscalls) + n
 		if want > mapSmall && sizeStage(want) > t.stage {
 			t.resize(want)
+		}
+		if len(t.free)-t.used < n {
+			t.free, t.used = make([]Syscall, n), 0
 		}
 	}
 }
@@ -441,6 +445,21 @@ func (f *Filter) AddRule(act Action, nr int32, conds []Cond, exact bool) error {
 		}
 		seen[c.Arg] = true
 	}
+	if len(conds) == 0 && len(f.Tables) == 1 {
+		// Most rules of a policy are this: an unconditional rule on a
+		// number with no entry yet, on the host table alone. What touch
+		// and merge would do then is make the entry and set three
+		// fields, and nothing can fail after the entry exists, so the
+		// undo bookkeeping, most of their cost, is not needed.
+		if t := f.Tables[0]; t.direct && (!exact || nr >= SyscallSkip) && t.absent(nr) {
+			s := t.insert(nr)
+			s.Action, s.HasRule = act, true
+			if act == ActUserNotif {
+				f.notify = true
+			}
+			return nil
+		}
+	}
 	// Merge in place, table by table as libseccomp adds them, so that the
 	// first failure is the one reported. A failure undoes what the rule
 	// changed so far: a refused rule leaves every table as it was. Undo
@@ -563,13 +582,13 @@ func (s *Syscall) add(root *Node, act Action, legacy bool) error {
 			s.Rules, s.Action = nil, act
 			return nil
 		}
-		st := pruneState{action: act, root: &s.Rules}
-		if prune(s.Rules, root, &st) > 0 {
+		gone, flags := prune(s.Rules, root, pruneState{action: act, root: &s.Rules})
+		if gone > 0 {
 			cut = true
 			if s.Rules == nil {
 				continue
 			}
-		} else if st.flags&pRedundant == pRedundant {
+		} else if flags&pRedundant == pRedundant {
 			releaseTree(&root)
 			return nil
 		}

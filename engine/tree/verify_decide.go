@@ -80,26 +80,34 @@ func (d *decider) reset(def policy.Action) {
 // level returns the index of n's level, flattening it on first sight.
 // visit is called for every node of a level flattened.
 func (d *decider) level(n *policy.Node, visit func(*policy.Node)) int32 {
-	nodes := n.Level()
+	head := n.First()
 	// Syscalls have few levels; a DAG of hundreds is rare enough for a
 	// linear search.
-	if i := slices.Index(d.heads, nodes[0]); i >= 0 {
+	if i := slices.Index(d.heads, head); i >= 0 {
 		return int32(i)
+	}
+	// Walked twice, to count and to fill, rather than copied out with
+	// Level, whose slice would be garbage at once.
+	count := 0
+	for m := head; m != nil; m = m.Following() {
+		count++
 	}
 	li := int32(len(d.levels))
 	base := int32(len(d.nodes))
-	d.heads = append(d.heads, nodes[0])
-	d.levels = append(d.levels, dLevel{base, base + int32(len(nodes))})
+	d.heads = append(d.heads, head)
+	d.levels = append(d.levels, dLevel{base, base + int32(count)})
 	// Reserve the block before descending, which appends other levels.
-	d.nodes = slices.Grow(d.nodes, len(nodes))[:int(base)+len(nodes)]
-	for i, m := range nodes {
+	d.nodes = slices.Grow(d.nodes, count)[:int(base)+count]
+	i := base
+	for m := head; m != nil; m = m.Following() {
 		visit(m)
 		t, f := d.branch(m.True, visit), d.branch(m.False, visit)
-		d.nodes[base+int32(i)] = dNode{
+		d.nodes[i] = dNode{
 			word: wordOf(m), op: m.Op, mask: m.Mask, datum: m.Datum, t: t, f: f, run: -1,
 		}
+		i++
 	}
-	d.findRuns(base, base+int32(len(nodes)))
+	d.findRuns(base, base+int32(count))
 	return li
 }
 
@@ -120,7 +128,18 @@ func (d *decider) findRuns(start, end int32) {
 			d.ents = append(d.ents, dEntry{d.nodes[k].datum, k})
 		}
 		tab := d.ents[at:]
-		slices.SortFunc(tab, func(a, b dEntry) int { return cmp.Compare(a.datum, b.datum) })
+		// A level keeps its equality tests in descending order of
+		// datum, so the table usually needs reversing, not sorting;
+		// when its data are distinct the order is the same either way.
+		desc := true
+		for k := 1; k < len(tab) && desc; k++ {
+			desc = tab[k-1].datum > tab[k].datum
+		}
+		if desc {
+			slices.Reverse(tab)
+		} else {
+			slices.SortFunc(tab, func(a, b dEntry) int { return cmp.Compare(a.datum, b.datum) })
+		}
 		distinct := true
 		for k := 1; k < len(tab); k++ {
 			if tab[k].datum == tab[k-1].datum {
@@ -167,10 +186,20 @@ func (d *decider) walk(li int32, words *[2 * policy.MaxArgs]uint32) (policy.Acti
 		if n.run >= 0 {
 			run := &d.runs[n.run]
 			tab := d.ents[run.start : run.start+run.len]
-			k, found := slices.BinarySearchFunc(tab, words[run.word], func(e dEntry, w uint32) int { return cmp.Compare(e.datum, w) })
+			// By hand: slices.BinarySearchFunc's comparison through a
+			// closure cost most of a decision.
+			w := words[run.word]
+			k, hi := 0, len(tab)
+			for k < hi {
+				if m := int(uint(k+hi) >> 1); tab[m].datum < w {
+					k = m + 1
+				} else {
+					hi = m
+				}
+			}
 			// The nodes before a match fail, and so do those after it,
 			// whose data differ: only the match's branch is taken.
-			if found {
+			if k < len(tab) && tab[k].datum == w {
 				if act, ok := d.follow(d.nodes[tab[k].node].t, words); ok {
 					return act, true
 				}
@@ -192,8 +221,15 @@ func (d *decider) walk(li int32, words *[2 * policy.MaxArgs]uint32) (policy.Acti
 		if pass {
 			b = n.t
 		}
-		if act, ok := d.follow(b, words); ok {
-			return act, true
+		// follow, written out for the commonest caller: a call per
+		// node tested was a good part of a decision.
+		switch {
+		case b.next >= 0:
+			if act, ok := d.walk(b.next, words); ok {
+				return act, true
+			}
+		case b.final:
+			return b.act, true
 		}
 	}
 	return 0, false

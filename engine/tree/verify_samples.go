@@ -26,6 +26,11 @@ var ArgSampleBudget = 96
 type sampler struct {
 	sc    *policy.Syscall // whose words are loaded
 	words [policy.MaxArgs][2][]uint32
+	// data holds the data of the tests on each word, whose neighbours
+	// load adds to words: sorting n data costs far less than sorting
+	// the 3n words around them.
+	data  [policy.MaxArgs][2][]uint32
+	spare []uint32 // load's buffer for around
 	used  [policy.MaxArgs][2]bool
 	vecs  []sampleVec // every vector, before the budget (see list)
 	d     decider     // sc's rules, to decide the vectors
@@ -47,6 +52,7 @@ func (s *sampler) load(sc *policy.Syscall, def policy.Action) {
 	for a := range s.words {
 		for h := range s.words[a] {
 			s.words[a][h] = s.words[a][h][:0]
+			s.data[a][h] = s.data[a][h][:0]
 			s.used[a][h] = false
 		}
 	}
@@ -56,7 +62,15 @@ func (s *sampler) load(sc *policy.Syscall, def policy.Action) {
 	}
 	for a := range s.words {
 		for h := range s.words[a] {
-			s.words[a][h] = sortCompact(s.words[a][h])
+			ex := sortCompact(s.words[a][h])
+			if len(s.data[a][h]) == 0 {
+				s.words[a][h] = ex
+				continue
+			}
+			// Copied back rather than swapped: swapping would hand
+			// each slice's buffer to a word that needs another size.
+			s.spare = around(sortCompact(s.data[a][h]), ex, s.spare[:0])
+			s.words[a][h] = append(ex[:0], s.spare...)
 		}
 	}
 	s.vecs = s.vecs[:0]
@@ -84,8 +98,12 @@ func (s *sampler) collect(m *policy.Node) {
 		s.used[m.Arg][h] = true
 		ws = append(ws, 0, ^uint32(0))
 	}
-	ws = append(ws, m.Datum-1, m.Datum, m.Datum+1, m.Datum|^m.Mask)
+	// The datum goes apart: load adds it with its neighbours (around).
+	s.data[m.Arg][h] = append(s.data[m.Arg][h], m.Datum)
 	if m.Mask != ^uint32(0) {
+		// Under a full mask this word is the datum again: leaving it
+		// out spares sortCompact a quarter of its input.
+		ws = append(ws, m.Datum|^m.Mask)
 		// A partial mask is a set of bits that must each be tested:
 		// the datum with one of them flipped only matches if that bit
 		// is left out.
@@ -146,19 +164,9 @@ func (s *sampler) each(try func(arg int, args *[policy.MaxArgs]uint64, words *[2
 		args  [policy.MaxArgs]uint64
 		words [2 * policy.MaxArgs]uint32
 	)
-	n, m := len(s.vecs), ArgSampleBudget
-	if m <= 0 || m > n {
-		m = n
-	}
+	m := s.tries()
 	for j := range m {
-		i := j
-		if m < n {
-			i = 0
-			if m > 1 {
-				i = j * (n - 1) / (m - 1)
-			}
-		}
-		a, v := s.vecs[i].arg, s.vecs[i].v
+		a, v := s.at(j, m)
 		args[a], words[2*a], words[2*a+1] = v, uint32(v), uint32(v>>32)
 		err := try(a, &args, &words)
 		args[a], words[2*a], words[2*a+1] = 0, 0, 0
@@ -167,6 +175,65 @@ func (s *sampler) each(try func(arg int, args *[policy.MaxArgs]uint64, words *[2
 		}
 	}
 	return nil
+}
+
+// tries is how many of the loaded vectors each tries.
+func (s *sampler) tries() int {
+	n, m := len(s.vecs), ArgSampleBudget
+	if m <= 0 || m > n {
+		m = n
+	}
+	return m
+}
+
+// at is the jth of the m vectors each tries: the argument that is not
+// zero, and its value.
+func (s *sampler) at(j, m int) (int, uint64) {
+	i, n := j, len(s.vecs)
+	if m < n {
+		i = 0
+		if m > 1 {
+			i = j * (n - 1) / (m - 1)
+		}
+	}
+	return s.vecs[i].arg, s.vecs[i].v
+}
+
+// around returns, sorted and without repeats, the words of ex and each
+// datum of ds with its neighbours (d-1, d, d+1), appended to out; ds and
+// ex must be sorted without repeats, and when ds has any, ex must hold 0
+// and all ones (collect adds them), which are where a neighbour wraps
+// around and so are left to ex. The data's neighbours come in order but
+// for those a datum shares with the one before it, which are dropped.
+func around(ds, ex, out []uint32) []uint32 {
+	i := 0
+	for _, d := range ds {
+		nb, from, to := [3]uint32{d - 1, d, d + 1}, 0, 3
+		if d == 0 {
+			from = 1
+		}
+		if d == ^uint32(0) {
+			to = 2
+		}
+		for _, x := range nb[from:to] {
+			// x goes in unless it is not above the last word: only a
+			// repeat can be, as every word of ex up to x goes first.
+			for ; i < len(ex) && ex[i] <= x; i++ {
+				if n := len(out); n == 0 || ex[i] > out[n-1] {
+					out = append(out, ex[i])
+				}
+			}
+			if n := len(out); n == 0 || x > out[n-1] {
+				out = append(out, x)
+			}
+		}
+	}
+	for ; i < len(ex); i++ {
+		if n := len(out); n == 0 || ex[i] > out[n-1] {
+			out = append(out, ex[i])
+		}
+	}
+	return out
 }
 
 func sortCompact(ws []uint32) []uint32 {
