@@ -32,13 +32,15 @@ type span struct {
 // the syscalls in order, with the gaps between them, decides every
 // number. Which entry decides a number follows Filter.Lookup.
 func spans(f *policy.Filter, s policy.Section) []span {
-	out, _ := spansHinted(f, s, nil)
+	out, _ := spansHinted(f, s, nil, nil)
 	return out
 }
 
 // spansHinted is spans that also appends to hints the caller's priority
-// of every syscall that has one, in the same walk over the tables.
-func spansHinted(f *policy.Filter, s policy.Section, hints heat) ([]span, heat) {
+// of every syscall that has one, in the same walk over the tables. The
+// ranges are appended to out[:0], so that a caller who keeps none of them
+// can reuse its memory.
+func spansHinted(f *policy.Filter, s policy.Section, hints heat, out []span) ([]span, heat) {
 	sc := scratches.get()
 	defer func() {
 		// Hold no syscalls of a filter the caller may free.
@@ -74,7 +76,9 @@ func spansHinted(f *policy.Filter, s policy.Section, hints heat) ([]span, heat) 
 	slices.SortStableFunc(sc.large, func(x, y numbered) int { return cmp.Compare(x.nr, y.nr) })
 	sc.large = slices.CompactFunc(sc.large, func(x, y numbered) bool { return x.nr == y.nr })
 
-	out := make([]span, 0, 2*count+4)
+	if out = out[:0]; cap(out) < 2*count+4 {
+		out = make([]span, 0, 2*count+4)
+	}
 	at := func(lo uint32, o outcome) {
 		if n := len(out); n > 0 {
 			if out[n-1].out == o {
