@@ -156,9 +156,8 @@ func emit(f *policy.Filter, switches, keep bool) ([]bpf.RawInstruction, []sectio
 	w := works.get()
 	defer func() {
 		// Hold nothing of a filter the caller may free.
-		clear(w.args.memo)
+		w.args.release()
 		clear(w.spans)
-		w.args.g = nil
 		works.put(w)
 	}()
 	b := &w.b
