@@ -88,15 +88,30 @@ func spansHinted(f *policy.Filter, s policy.Section, hints heat, out []span) ([]
 		}
 		out = append(out, span{lo: lo, hi: ^uint32(0), out: o})
 	}
+	// Where the ABIs end only changes at the bounds gap splits at, so
+	// below the first it is asked once, not for every number.
+	lowForeign := s.Foreign(0)
+	foreign := func(n uint32) bool {
+		if n < arch.X32SyscallBit {
+			return lowForeign
+		}
+		return s.Foreign(n)
+	}
+	gapOutcome := func(n uint32) outcome {
+		if foreign(n) {
+			return outcome{act: f.Attrs.BadArch}
+		}
+		return outcome{act: f.Attrs.Default}
+	}
 	// gap decides the numbers from..to-1, which have no entry.
 	gap := func(from, to uint64) {
 		if from >= to {
 			return
 		}
-		at(uint32(from), gapOutcome(f, s, uint32(from)))
+		at(uint32(from), gapOutcome(uint32(from)))
 		for _, b := range [...]uint64{arch.X32SyscallBit, 1<<32 - 1} {
 			if from < b && b < to {
-				at(uint32(b), gapOutcome(f, s, uint32(b)))
+				at(uint32(b), gapOutcome(uint32(b)))
 			}
 		}
 	}
@@ -104,7 +119,7 @@ func spansHinted(f *policy.Filter, s policy.Section, hints heat, out []span) ([]
 	entry := func(n uint32, x *policy.Syscall) {
 		gap(next, uint64(n))
 		o := outcome{act: f.Attrs.BadArch}
-		if !s.Foreign(n) {
+		if !foreign(n) {
 			if act, ok := x.Unconditional(); ok {
 				o = outcome{act: act}
 			} else {
@@ -148,11 +163,3 @@ type spanScratch struct {
 }
 
 var scratches cache[spanScratch]
-
-// gapOutcome is the outcome of a number no entry of s has.
-func gapOutcome(f *policy.Filter, s policy.Section, nr uint32) outcome {
-	if s.Foreign(nr) {
-		return outcome{act: f.Attrs.BadArch}
-	}
-	return outcome{act: f.Attrs.Default}
-}
