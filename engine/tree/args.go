@@ -71,6 +71,7 @@ func (a *argGen) reset() {
 // release drops what a holds of a filter.
 func (a *argGen) release() {
 	a.memo.reset()
+	clear(a.runs[:cap(a.runs)])
 	a.g = nil
 }
 

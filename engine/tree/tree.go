@@ -154,10 +154,11 @@ func (c *cache[T]) put(x *T) {
 // are built in reused memory and dropped.
 func emit(f *policy.Filter, switches, keep bool) ([]bpf.RawInstruction, []sectionPlan, error) {
 	w := works.get()
+	spansUsed := 0 // the most of w.spans any section filled
 	defer func() {
 		// Hold nothing of a filter the caller may free.
 		w.args.release()
-		clear(w.spans)
+		clear(w.spans[:spansUsed])
 		works.put(w)
 	}()
 	b := &w.b
@@ -179,7 +180,7 @@ func emit(f *policy.Filter, switches, keep bool) ([]bpf.RawInstruction, []sectio
 			plans[i] = sectionPlan{sec, rs}
 		} else {
 			rs, w.hints = spansHinted(f, sec, w.hints[:0], w.spans)
-			w.spans = rs
+			w.spans, spansUsed = rs, max(spansUsed, len(rs))
 		}
 		// Argument code first: its length shapes the tree.
 		w.leaves, w.costs, w.triple = grow(w.leaves, len(rs)), grow(w.costs, len(rs)), grow(w.triple, len(rs))
