@@ -175,7 +175,8 @@ func (d *dataSet) add(k uint32) bool {
 		d.keys, d.gens = make([]uint32, 2*len(keys)), make([]uint32, 2*len(gens))
 		for i, g := range gens {
 			if g == d.gen {
-				d.keys[d.slot(keys[i])], d.gens[d.slot(keys[i])] = keys[i], d.gen
+				j := d.slot(keys[i])
+				d.keys[j], d.gens[j] = keys[i], d.gen
 			}
 		}
 	}
