@@ -1,7 +1,6 @@
 package tree
 
 import (
-	"cmp"
 	"slices"
 
 	"github.com/seccomptree/seccomptree/engine/policy"
@@ -23,12 +22,8 @@ import (
 // fall-back, and the builder shares whatever comes out identical.
 func (g *gen) rules(root *policy.Node) node {
 	a := g.args
-	if a.memo == nil {
-		*a = argGen{memo: map[levelKey]*entry{}, rets: map[node]*entry{}, seen: map[uint32]bool{}}
-	}
 	a.g = g
-	clear(a.memo)
-	clear(a.rets)
+	a.reset()
 	return a.full(a.level(root, a.ret(uint32(g.def))))
 }
 
@@ -49,11 +44,158 @@ type levelKey struct {
 	fall  *entry
 }
 
+// argGen emits one syscall's argument code. Its tables live as long as
+// the work they belong to: a syscall's code is small, and emptying a map
+// or allocating its entries would cost more than building it.
 type argGen struct {
 	g    *gen
-	memo map[levelKey]*entry
-	rets map[node]*entry
-	seen map[uint32]bool // scratch for switchRun
+	memo levelMemo
+	rets []*entry // by node, the entry of a ret
+	set  []node   // where rets is set
+	ents entries
+	seen dataSet        // scratch for switchRun
+	keys []uint64       // scratch for eqSwitch's sort
+	runs []*policy.Node // eqSwitch's sorted runs, innermost last
+}
+
+// reset empties a for another syscall.
+func (a *argGen) reset() {
+	a.memo.reset()
+	for _, n := range a.set {
+		a.rets[n] = nil
+	}
+	a.set = a.set[:0]
+	a.ents.used = 0
+}
+
+// release drops what a holds of a filter.
+func (a *argGen) release() {
+	a.memo.reset()
+	clear(a.runs[:cap(a.runs)])
+	a.g = nil
+}
+
+// levelMemo maps emitted levels to their entries: a list while short,
+// which is every syscall of the usual profiles, a map beyond.
+type levelMemo struct {
+	list  []levelItem
+	big   map[levelKey]*entry // in use when non-nil and list is full
+	spilt bool
+}
+
+type levelItem struct {
+	k levelKey
+	e *entry
+}
+
+// memoList is how many levels levelMemo keeps in its list.
+const memoList = 16
+
+func (m *levelMemo) get(k levelKey) *entry {
+	if m.spilt {
+		return m.big[k]
+	}
+	for i := range m.list {
+		if m.list[i].k == k {
+			return m.list[i].e
+		}
+	}
+	return nil
+}
+
+func (m *levelMemo) put(k levelKey, e *entry) {
+	if !m.spilt && len(m.list) < memoList {
+		m.list = append(m.list, levelItem{k, e})
+		return
+	}
+	if !m.spilt {
+		if m.big == nil {
+			m.big = map[levelKey]*entry{}
+		}
+		for _, it := range m.list {
+			m.big[it.k] = it.e
+		}
+		m.spilt = true
+	}
+	m.big[k] = e
+}
+
+func (m *levelMemo) reset() {
+	clear(m.list)
+	m.list = m.list[:0]
+	if m.spilt {
+		clear(m.big)
+		m.spilt = false
+	}
+}
+
+// entries hands out entries from chunks that are never moved, so that
+// pointers to them stay valid, and are reused for the next syscall.
+type entries struct {
+	chunks []*[64]entry
+	used   int
+}
+
+func (p *entries) new(e entry) *entry {
+	c := p.used / 64
+	if c == len(p.chunks) {
+		p.chunks = append(p.chunks, new([64]entry))
+	}
+	x := &p.chunks[c][p.used%64]
+	p.used++
+	*x = e
+	return x
+}
+
+// dataSet is a set of words, emptied in constant time by moving to a
+// new generation.
+type dataSet struct {
+	keys []uint32
+	gens []uint32
+	gen  uint32
+	used int
+}
+
+func (d *dataSet) reset() {
+	if len(d.keys) == 0 {
+		d.keys, d.gens = make([]uint32, 64), make([]uint32, 64)
+	}
+	d.gen++
+	if d.gen == 0 {
+		clear(d.gens)
+		d.gen = 1
+	}
+	d.used = 0
+}
+
+// add adds k and reports whether it was absent.
+func (d *dataSet) add(k uint32) bool {
+	if 2*(d.used+1) > len(d.keys) {
+		keys, gens := d.keys, d.gens
+		d.keys, d.gens = make([]uint32, 2*len(keys)), make([]uint32, 2*len(gens))
+		for i, g := range gens {
+			if g == d.gen {
+				j := d.slot(keys[i])
+				d.keys[j], d.gens[j] = keys[i], d.gen
+			}
+		}
+	}
+	i := d.slot(k)
+	if d.gens[i] == d.gen {
+		return false
+	}
+	d.keys[i], d.gens[i] = k, d.gen
+	d.used++
+	return true
+}
+
+func (d *dataSet) slot(k uint32) int {
+	mask := len(d.keys) - 1
+	i := int(uint64(k)*0x9e3779b97f4a7c15>>40) & mask
+	for d.gens[i] == d.gen && d.keys[i] != k {
+		i = (i + 1) & mask
+	}
+	return i
 }
 
 // from is the entry of e for code that leaves the word at off, masked
@@ -82,10 +224,14 @@ func (a *argGen) full(e *entry) node {
 
 func (a *argGen) ret(k uint32) *entry {
 	n := a.g.b.ret(k)
+	if int(n) >= len(a.rets) {
+		a.rets = append(a.rets, make([]*entry, int(n)+1-len(a.rets))...)
+	}
 	e := a.rets[n]
 	if e == nil {
-		e = &entry{n: n, built: true}
+		e = a.ents.new(entry{n: n, built: true})
 		a.rets[n] = e
+		a.set = append(a.set, n)
 	}
 	return e
 }
@@ -94,12 +240,16 @@ func (a *argGen) ret(k uint32) *entry {
 func (a *argGen) level(n *policy.Node, fall *entry) *entry {
 	nodes := n.Level()
 	key := levelKey{nodes[0], fall}
-	if e, ok := a.memo[key]; ok {
+	if e := a.memo.get(key); e != nil {
 		return e
 	}
 	e := fall
 	for i := len(nodes) - 1; i >= 0; i-- {
-		if j := a.switchRun(nodes, i); a.g.switches && i-j+1 >= minSwitch {
+		j := i + 1
+		if a.g.switches {
+			j = a.switchRun(nodes, i)
+		}
+		if i-j+1 >= minSwitch {
 			e = a.eqSwitch(nodes[j:i+1], e)
 			i = j
 		} else {
@@ -111,7 +261,7 @@ func (a *argGen) level(n *policy.Node, fall *entry) *entry {
 			a.full(e)
 		}
 	}
-	a.memo[key] = e
+	a.memo.put(key, e)
 	return e
 }
 
@@ -134,13 +284,12 @@ func (a *argGen) switchRun(nodes []*policy.Node, i int) int {
 		return i + 1
 	}
 	off := a.offset(nodes[i])
-	seen := a.seen
-	clear(seen)
-	seen[nodes[i].Datum] = true
+	seen := &a.seen
+	seen.reset()
+	seen.add(nodes[i].Datum)
 	j := i
-	for j > 0 && switchable(nodes[j-1]) && a.offset(nodes[j-1]) == off && !seen[nodes[j-1].Datum] {
+	for j > 0 && switchable(nodes[j-1]) && a.offset(nodes[j-1]) == off && seen.add(nodes[j-1].Datum) {
 		j--
-		seen[nodes[j].Datum] = true
 	}
 	return j
 }
@@ -153,24 +302,44 @@ func (a *argGen) switchRun(nodes []*policy.Node, i int) int {
 //	jge #d_mid, upper, lower   ...   jeq #d_i, pass_i, next
 func (a *argGen) eqSwitch(run []*policy.Node, next *entry) *entry {
 	off := a.offset(run[0])
-	sorted := slices.Clone(run)
-	slices.SortFunc(sorted, func(x, y *policy.Node) int { return cmp.Compare(x.Datum, y.Datum) })
-	full := ^uint32(0)
-	fail := a.from(next, off, full)
-	b := a.g.b
-	var search func(i, j int) node
-	search = func(i, j int) node {
-		if i == j {
-			m := sorted[i]
-			return b.jump(opJeq, m.Datum, a.from(a.branch(m.True, next), off, full), fail)
-		}
-		mid := (i + j + 1) / 2
-		hi := search(mid, j)
-		lo := search(i, mid-1)
-		return b.jump(opJge, sorted[mid].Datum, hi, lo)
+	// The data are distinct (see switchRun), so sorting them with
+	// their index below settles the order of the nodes.
+	a.keys = a.keys[:0]
+	for x, m := range run {
+		a.keys = append(a.keys, uint64(m.Datum)<<32|uint64(x))
 	}
-	root := search(0, len(sorted)-1)
-	return &entry{loads: true, off: off, mask: full, raw: root, masked: root}
+	slices.Sort(a.keys)
+	base := len(a.runs)
+	for _, k := range a.keys {
+		a.runs = append(a.runs, run[uint32(k)])
+	}
+	full := ^uint32(0)
+	s := eqSearch{a: a, base: base, off: off, next: next, fail: a.from(next, off, full)}
+	root := s.search(0, len(run)-1)
+	a.runs = a.runs[:base]
+	return a.ents.new(entry{loads: true, off: off, mask: full, raw: root, masked: root})
+}
+
+// eqSearch is one eqSwitch's search, over a.runs[base:]: a nested
+// switch, in a branch, sorts its run above it.
+type eqSearch struct {
+	a    *argGen
+	base int
+	off  uint32
+	next *entry
+	fail node
+}
+
+func (s *eqSearch) search(i, j int) node {
+	a, b, full := s.a, s.a.g.b, ^uint32(0)
+	if i == j {
+		m := a.runs[s.base+i]
+		return b.jump(opJeq, m.Datum, a.from(a.branch(m.True, s.next), s.off, full), s.fail)
+	}
+	mid := (i + j + 1) / 2
+	hi := s.search(mid, j)
+	lo := s.search(i, mid-1)
+	return b.jump(opJge, a.runs[s.base+mid].Datum, hi, lo)
 }
 
 // test emits one node whose neighbour on the level is next.
@@ -210,7 +379,7 @@ func (a *argGen) test(m *policy.Node, next *entry) *entry {
 	if m.Mask != ^uint32(0) {
 		raw = b.stmt(opAnd, m.Mask, jmp)
 	}
-	return &entry{loads: true, off: off, mask: m.Mask, raw: raw, masked: jmp}
+	return a.ents.new(entry{loads: true, off: off, mask: m.Mask, raw: raw, masked: jmp})
 }
 
 // branch is the entry an outcome leads to.

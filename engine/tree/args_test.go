@@ -364,7 +364,7 @@ func TestSwitchFallback(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	long, _, err := emit(f, true)
+	long, _, err := emit(f, true, false)
 	if err != ErrTooLarge {
 		t.Fatalf("searches: %d instructions, err %v; the test needs a policy that only fits as chains", len(long), err)
 	}
@@ -396,5 +396,42 @@ func TestTrampolineReuse(t *testing.T) {
 	}
 	if jas != 1 {
 		t.Errorf("%d trampolines for one far target, want 1", jas)
+	}
+}
+
+// TestArgTables checks the argument generator's own tables past the
+// sizes where they change representation.
+func TestArgTables(t *testing.T) {
+	var d dataSet
+	for round := range 3 {
+		d.reset()
+		for k := range uint32(300) {
+			if !d.add(k * 7919) {
+				t.Fatalf("round %d: %d already present", round, k)
+			}
+		}
+		for k := range uint32(300) {
+			if d.add(k * 7919) {
+				t.Fatalf("round %d: %d absent after adding", round, k)
+			}
+		}
+	}
+	var m levelMemo
+	nodes := make([]policy.Node, 3*memoList)
+	ents := make([]entry, len(nodes))
+	for round := range 2 {
+		m.reset()
+		for i := range nodes {
+			k := levelKey{&nodes[i], nil}
+			if m.get(k) != nil {
+				t.Fatalf("round %d: level %d found before it was put", round, i)
+			}
+			m.put(k, &ents[i])
+		}
+		for i := range nodes {
+			if m.get(levelKey{&nodes[i], nil}) != &ents[i] {
+				t.Fatalf("round %d: level %d lost", round, i)
+			}
+		}
 	}
 }

@@ -65,9 +65,21 @@ func (m *memo) slot(k key) int {
 	return i
 }
 
-func (m *memo) get(k key) (node, bool) {
-	n := m.vals[m.slot(k)]
-	return n, n != 0
+// find returns the node for k, or 0 and the slot where put would store
+// it, valid until the next put.
+func (m *memo) find(k key) (node, int) {
+	i := m.slot(k)
+	return m.vals[i], i
+}
+
+// putAt stores k, which find did not find at slot i.
+func (m *memo) putAt(i int, k key, n node) {
+	if 2*(m.used+1) > len(m.keys) {
+		m.put(k, n)
+		return
+	}
+	m.used++
+	m.keys[i], m.vals[i] = k, n
 }
 
 func (m *memo) put(k key, n node) {
@@ -107,20 +119,23 @@ func (b *builder) next() node { return node(len(b.rev) + 1) }
 // offset is the jump offset from a new instruction at `from` to `to`.
 func offset(from, to node) int { return int(from - to - 1) }
 
-func (b *builder) emit(k key, ins bpf.RawInstruction) node {
+// emit appends ins, whose key find did not find at slot i; nothing may
+// be memoised in between.
+func (b *builder) emit(i int, k key, ins bpf.RawInstruction) node {
 	b.rev = append(b.rev, ins)
 	n := node(len(b.rev))
-	b.memo.put(k, n)
+	b.memo.putAt(i, k, n)
 	return n
 }
 
 // ret emits "ret #k".
 func (b *builder) ret(k uint32) node {
 	kk := key{op: opRet, k: k}
-	if n, ok := b.memo.get(kk); ok {
+	n, i := b.memo.find(kk)
+	if n != 0 {
 		return n
 	}
-	return b.emit(kk, bpf.RawInstruction{Op: opRet, K: k})
+	return b.emit(i, kk, bpf.RawInstruction{Op: opRet, K: k})
 }
 
 // load emits "ld [off]" falling through to next.
@@ -130,11 +145,12 @@ func (b *builder) load(off uint32, next node) node { return b.stmt(opLdAbs, off,
 // placed before next when next is not the last node written.
 func (b *builder) stmt(op uint16, k uint32, next node) node {
 	kk := key{op: op, k: k, jt: next}
-	if n, ok := b.memo.get(kk); ok {
+	n, i := b.memo.find(kk)
+	if n != 0 {
 		return n
 	}
-	b.ensureNext(next)
-	return b.emit(kk, bpf.RawInstruction{Op: op, K: k})
+	b.ensureNext(next) // emits nothing memoised
+	return b.emit(i, kk, bpf.RawInstruction{Op: op, K: k})
 }
 
 // ensureNext makes next the fall-through target by emitting a jump to it
@@ -179,7 +195,8 @@ func (b *builder) jump(op uint16, k uint32, jt, jf node) node {
 		return jt
 	}
 	kk := key{op: op, k: k, jt: jt, jf: jf}
-	if n, ok := b.memo.get(kk); ok {
+	n, i := b.memo.find(kk)
+	if n != 0 {
 		return n
 	}
 	// A trampoline for jt sits between the jump and jf's trampoline, so
@@ -192,7 +209,8 @@ func (b *builder) jump(op uint16, k uint32, jt, jf node) node {
 		case offset(at, jt) > maxJump:
 			jt = b.trampoline(at, jt)
 		default:
-			return b.emit(kk, bpf.RawInstruction{
+			// Trampolines are not memoised: i still holds.
+			return b.emit(i, kk, bpf.RawInstruction{
 				Op: op, K: k,
 				Jt: uint8(offset(at, jt)), Jf: uint8(offset(at, jf)),
 			})

@@ -91,9 +91,9 @@ func sectionHeat(s policy.Section, hints heat) heat {
 }
 
 // weights sums the heat of the numbers in each range, with minWeight as a
-// floor.
-func weights(rs []span, h heat) []float64 {
-	w := make([]float64, len(rs))
+// floor, in w's memory.
+func weights(rs []span, h heat, w []float64) []float64 {
+	w = grow(w, len(rs))
 	k := 0
 	for i, r := range rs {
 		w[i] = minWeight

@@ -53,6 +53,10 @@ type regioner struct {
 	triple  []bool
 	keep    []bool
 	nodes   []node
+	found   []region
+	kept    []span // the ranges of the regions found
+	plans   []plan // and their plans
+	size    int    // tests counted by walk
 }
 
 // rewrite returns prog with its single-word regions searched where that
@@ -79,7 +83,8 @@ func (r *regioner) rewrite(prog []bpf.RawInstruction, b *builder, sh *shaper, ds
 		}
 	}
 	// Which loads to replace, and what by.
-	var found []region
+	found := r.found[:0]
+	r.kept, r.plans = r.kept[:0], r.plans[:0]
 	r.at = grow(r.at, n)
 	for pc := 0; pc < n; pc++ {
 		r.at[pc] = -1
@@ -92,6 +97,7 @@ func (r *regioner) rewrite(prog []bpf.RawInstruction, b *builder, sh *shaper, ds
 			found = append(found, rg)
 		}
 	}
+	r.found = found
 	if len(found) == 0 {
 		return prog, false
 	}
@@ -141,44 +147,11 @@ func (r *regioner) rewrite(prog []bpf.RawInstruction, b *builder, sh *shaper, ds
 func (r *regioner) search(prog []bpf.RawInstruction, pc int, sh *shaper) (region, bool) {
 	// Constants the region compares with, and its size.
 	r.cuts = append(r.cuts[:0], 0)
-	size := 0
-	var walk func(int)
+	r.size = 0
 	r.mark = grow(r.mark, len(prog))
 	clear(r.mark)
-	mark := r.mark
-	walk = func(x int) {
-		for {
-			if mark[x] {
-				return
-			}
-			mark[x] = true
-			in := prog[x]
-			switch {
-			case in.Op == opRet:
-				return
-			case in.Op == opJa:
-				x += 1 + int(in.K)
-				continue
-			}
-			size++
-			switch in.Op {
-			case opJeq:
-				r.cuts = append(r.cuts, in.K)
-				if in.K != ^uint32(0) {
-					r.cuts = append(r.cuts, in.K+1)
-				}
-			case opJgt:
-				if in.K != ^uint32(0) {
-					r.cuts = append(r.cuts, in.K+1)
-				}
-			case opJge:
-				r.cuts = append(r.cuts, in.K)
-			}
-			walk(x + 1 + int(in.Jt))
-			x += 1 + int(in.Jf)
-		}
-	}
-	walk(pc + 1)
+	r.walk(prog, pc+1)
+	size := r.size
 	if size > maxRegionTests {
 		return region{}, false
 	}
@@ -196,7 +169,9 @@ func (r *regioner) search(prog []bpf.RawInstruction, pc int, sh *shaper) (region
 		r.ranges = append(r.ranges, span{lo: c, hi: ^uint32(0), out: outcome{act: policy.Action(v)}})
 	}
 	m := len(r.ranges)
-	rg := region{pc: pc, ranges: slices.Clone(r.ranges)}
+	start := len(r.kept)
+	r.kept = append(r.kept, r.ranges...)
+	rg := region{pc: pc, ranges: r.kept[start:len(r.kept):len(r.kept)]}
 	// Its height and size as a search.
 	var height, count int
 	if m <= maxRegionRanges {
@@ -208,7 +183,7 @@ func (r *regioner) search(prog []bpf.RawInstruction, pc int, sh *shaper) (region
 		// The least height: the worst case is what a region is
 		// rebuilt for.
 		sh.lowest = true
-		rg.plan = clonePlan(sh.planTree(r.weights, r.costs, r.triple))
+		rg.plan = r.keepPlan(sh.planTree(r.weights, r.costs, r.triple), m)
 		sh.lowest = false
 		height, count = planShape(rg.plan)
 	} else {
@@ -219,6 +194,41 @@ func (r *regioner) search(prog []bpf.RawInstruction, pc int, sh *shaper) (region
 		return rg, true
 	}
 	return region{}, false
+}
+
+// walk counts the tests of the region from x and collects the constants
+// they compare with.
+func (r *regioner) walk(prog []bpf.RawInstruction, x int) {
+	for {
+		if r.mark[x] {
+			return
+		}
+		r.mark[x] = true
+		in := prog[x]
+		switch {
+		case in.Op == opRet:
+			return
+		case in.Op == opJa:
+			x += 1 + int(in.K)
+			continue
+		}
+		r.size++
+		switch in.Op {
+		case opJeq:
+			r.cuts = append(r.cuts, in.K)
+			if in.K != ^uint32(0) {
+				r.cuts = append(r.cuts, in.K+1)
+			}
+		case opJgt:
+			if in.K != ^uint32(0) {
+				r.cuts = append(r.cuts, in.K+1)
+			}
+		case opJge:
+			r.cuts = append(r.cuts, in.K)
+		}
+		r.walk(prog, x+1+int(in.Jt))
+		x += 1 + int(in.Jf)
+	}
 }
 
 // eval runs the region at pc with A = v and returns the value it returns.
@@ -249,14 +259,24 @@ func eval(prog []bpf.RawInstruction, pc int, v uint32) uint32 {
 	}
 }
 
-// clonePlan copies a plan out of the shaper's memory, which the next
-// planTree reuses.
-func clonePlan(p *plan) *plan {
-	c := *p
-	if p.lo != nil {
-		c.lo, c.hi = clonePlan(p.lo), clonePlan(p.hi)
+// keepPlan copies a plan over m ranges out of the shaper's memory, which
+// the next planTree reuses, into r.plans. A plan has fewer than 2m
+// nodes; a new array is started rather than the old one moved, which
+// would leave the plans kept before pointing into it.
+func (r *regioner) keepPlan(p *plan, m int) *plan {
+	if cap(r.plans)-len(r.plans) < 2*m {
+		r.plans = make([]plan, 0, max(2*cap(r.plans), 8*m))
 	}
-	return &c
+	return r.clonePlan(p)
+}
+
+func (r *regioner) clonePlan(p *plan) *plan {
+	r.plans = append(r.plans, *p)
+	c := &r.plans[len(r.plans)-1]
+	if p.lo != nil {
+		c.lo, c.hi = r.clonePlan(p.lo), r.clonePlan(p.hi)
+	}
+	return c
 }
 
 // planShape is the longest path (with the ret) and the number of tests of

@@ -32,13 +32,15 @@ type span struct {
 // the syscalls in order, with the gaps between them, decides every
 // number. Which entry decides a number follows Filter.Lookup.
 func spans(f *policy.Filter, s policy.Section) []span {
-	out, _ := spansHinted(f, s, nil)
+	out, _ := spansHinted(f, s, nil, nil)
 	return out
 }
 
 // spansHinted is spans that also appends to hints the caller's priority
-// of every syscall that has one, in the same walk over the tables.
-func spansHinted(f *policy.Filter, s policy.Section, hints heat) ([]span, heat) {
+// of every syscall that has one, in the same walk over the tables. The
+// ranges are appended to out[:0], so that a caller who keeps none of them
+// can reuse its memory.
+func spansHinted(f *policy.Filter, s policy.Section, hints heat, out []span) ([]span, heat) {
 	sc := scratches.get()
 	defer func() {
 		// Hold no syscalls of a filter the caller may free.
@@ -74,7 +76,9 @@ func spansHinted(f *policy.Filter, s policy.Section, hints heat) ([]span, heat) 
 	slices.SortStableFunc(sc.large, func(x, y numbered) int { return cmp.Compare(x.nr, y.nr) })
 	sc.large = slices.CompactFunc(sc.large, func(x, y numbered) bool { return x.nr == y.nr })
 
-	out := make([]span, 0, 2*count+4)
+	if out = out[:0]; cap(out) < 2*count+4 {
+		out = make([]span, 0, 2*count+4)
+	}
 	at := func(lo uint32, o outcome) {
 		if n := len(out); n > 0 {
 			if out[n-1].out == o {
@@ -84,15 +88,30 @@ func spansHinted(f *policy.Filter, s policy.Section, hints heat) ([]span, heat) 
 		}
 		out = append(out, span{lo: lo, hi: ^uint32(0), out: o})
 	}
+	// Where the ABIs end only changes at the bounds gap splits at, so
+	// below the first it is asked once, not for every number.
+	lowForeign := s.Foreign(0)
+	foreign := func(n uint32) bool {
+		if n < arch.X32SyscallBit {
+			return lowForeign
+		}
+		return s.Foreign(n)
+	}
+	gapOutcome := func(n uint32) outcome {
+		if foreign(n) {
+			return outcome{act: f.Attrs.BadArch}
+		}
+		return outcome{act: f.Attrs.Default}
+	}
 	// gap decides the numbers from..to-1, which have no entry.
 	gap := func(from, to uint64) {
 		if from >= to {
 			return
 		}
-		at(uint32(from), gapOutcome(f, s, uint32(from)))
+		at(uint32(from), gapOutcome(uint32(from)))
 		for _, b := range [...]uint64{arch.X32SyscallBit, 1<<32 - 1} {
 			if from < b && b < to {
-				at(uint32(b), gapOutcome(f, s, uint32(b)))
+				at(uint32(b), gapOutcome(uint32(b)))
 			}
 		}
 	}
@@ -100,7 +119,7 @@ func spansHinted(f *policy.Filter, s policy.Section, hints heat) ([]span, heat) 
 	entry := func(n uint32, x *policy.Syscall) {
 		gap(next, uint64(n))
 		o := outcome{act: f.Attrs.BadArch}
-		if !s.Foreign(n) {
+		if !foreign(n) {
 			if act, ok := x.Unconditional(); ok {
 				o = outcome{act: act}
 			} else {
@@ -144,11 +163,3 @@ type spanScratch struct {
 }
 
 var scratches cache[spanScratch]
-
-// gapOutcome is the outcome of a number no entry of s has.
-func gapOutcome(f *policy.Filter, s policy.Section, nr uint32) outcome {
-	if s.Foreign(nr) {
-		return outcome{act: f.Attrs.BadArch}
-	}
-	return outcome{act: f.Attrs.Default}
-}

@@ -257,22 +257,26 @@ func (s *shaper) fillAny() {
 			// k..b at the mirror, b*m+k. Of equal costs the lower
 			// tree wins; heights are looked at only then.
 			l, u := row-1, b*m
-			bk, best, bestH := kl, cost[l+kl]+cost[u+kl], int8(-1)
+			bk, best, ties := kl, cost[l+kl]+cost[u+kl], false
 			for k := kl + 1; k <= kh; k++ {
 				v := cost[l+k] + cost[u+k]
 				if v < best {
-					best, bk, bestH = v, k, -1
+					best, bk, ties = v, k, false
 				} else if v == best {
-					if bestH < 0 {
-						bestH = max(hany[l+bk], hany[u+bk])
-					}
-					if h := max(hany[l+k], hany[u+k]); h < bestH {
-						bk, bestH = k, h
-					}
+					ties = true
 				}
 			}
-			if bestH < 0 {
-				bestH = max(hany[l+bk], hany[u+bk])
+			// Ties, rare but for uniform weights, are settled apart,
+			// which keeps the heights out of the loop.
+			bestH := max(hany[l+bk], hany[u+bk])
+			if ties {
+				for k := bk + 1; k <= kh; k++ {
+					if cost[l+k]+cost[u+k] == best {
+						if h := max(hany[l+k], hany[u+k]); h < bestH {
+							bk, bestH = k, h
+						}
+					}
+				}
 			}
 			split[row+b] = int16(bk)
 			w := wp[b+1] - wp[a]

@@ -27,40 +27,48 @@ const factSlots = 8
 
 // facts is what every path into an instruction knows.
 type facts struct {
+	acc
+	lo [factSlots]uint32
+	hi [factSlots]uint32
+}
+
+// acc is what a path knows of A.
+type acc struct {
 	a    int8   // word index A holds, masked with mask; -1: unknown
 	slot int8   // where the range of word a is kept; -1: nowhere
 	mask uint32 // meaningful when a >= 0
-	lo   [factSlots]uint32
-	hi   [factSlots]uint32
 }
 
-func (f *facts) meet(g *facts) {
+// meet merges g into f; slots past used were never narrowed, so they
+// are equal in both.
+func (f *facts) meet(g *facts, used int) {
 	if f.a != g.a || f.mask != g.mask {
 		f.a, f.slot = -1, -1
 	}
-	for i := range f.lo {
+	for i := range used {
 		f.lo[i] = min(f.lo[i], g.lo[i])
 		f.hi[i] = max(f.hi[i], g.hi[i])
 	}
 }
 
 // raw is the slot of the word A holds unmasked, or -1.
-func (f *facts) raw() int {
-	if f.slot >= 0 && f.mask == ^uint32(0) {
-		return int(f.slot)
+func (c *acc) raw() int {
+	if c.slot >= 0 && c.mask == ^uint32(0) {
+		return int(c.slot)
 	}
 	return -1
 }
 
 // load records that A now holds word k/4 of seccomp_data.
-func (t *threader) load(f *facts, k uint32) {
-	f.a, f.slot, f.mask = int8(k/4), t.slot[k/4], ^uint32(0)
+func (t *threader) load(c *acc, k uint32) {
+	c.a, c.slot, c.mask = int8(k/4), t.slot[k/4], ^uint32(0)
 }
 
 // decide reports whether the jump in is known to be taken (taken) on
-// every path with facts f; known is false when either way is possible.
-func (f *facts) decide(in bpf.RawInstruction) (taken, known bool) {
-	w := f.raw()
+// every path where A is as c says and the words' ranges are f's; known
+// is false when either way is possible.
+func (f *facts) decide(c acc, in bpf.RawInstruction) (taken, known bool) {
+	w := c.raw()
 	if w < 0 {
 		return false, false
 	}
@@ -131,6 +139,7 @@ func isCondJump(op uint16) bool {
 // threader holds the pass's working state, reused across programs.
 type threader struct {
 	slot    [dataWords]int8
+	used    int // slots given out
 	in      []facts
 	reached []bool
 	index   []int32
@@ -157,14 +166,14 @@ func (t *threader) pass(prog []bpf.RawInstruction) ([]bpf.RawInstruction, bool) 
 	t.reached = grow(t.reached, n)
 	t.index = grow(t.index, n)
 	clear(t.reached)
-	used := int8(0)
+	t.used = 0
 	for i := range t.slot {
 		t.slot[i] = -1
 	}
 	for _, in := range prog {
-		if isLoad(in) && t.slot[in.K/4] < 0 && used < factSlots {
-			t.slot[in.K/4] = used
-			used++
+		if isLoad(in) && t.slot[in.K/4] < 0 && t.used < factSlots {
+			t.slot[in.K/4] = int8(t.used)
+			t.used++
 		}
 	}
 	var entry facts
@@ -172,47 +181,38 @@ func (t *threader) pass(prog []bpf.RawInstruction) ([]bpf.RawInstruction, bool) 
 	for i := range entry.hi {
 		entry.hi[i] = ^uint32(0)
 	}
-	reach := func(pc int, f *facts) {
-		if pc >= n {
-			return
-		}
-		if !t.reached[pc] {
-			t.reached[pc] = true
-			t.in[pc] = *f
-			return
-		}
-		t.in[pc].meet(f)
-	}
-	reach(0, &entry)
+	t.reach(0, &entry)
 	again := false
 	for pc := 0; pc < n; pc++ {
 		if !t.reached[pc] {
 			continue
 		}
-		f := t.in[pc] // copy: successors narrow their own
+		// Jumps go forward, so nothing reads the facts at pc once it
+		// is done: they are narrowed in place for the successors.
+		f := &t.in[pc]
 		in := &prog[pc]
 		switch {
 		case isLoad(*in):
-			t.load(&f, in.K)
-			reach(pc+1, &f)
+			t.load(&f.acc, in.K)
+			t.reach(pc+1, f)
 		case in.Op == opAnd:
 			if f.a >= 0 {
 				f.mask &= in.K
 			}
-			reach(pc+1, &f)
+			t.reach(pc+1, f)
 		case in.Op == opJa:
-			to := t.skip(prog, pc, pc+1+int(in.K), &f, false)
+			to := t.skip(prog, pc, pc+1+int(in.K), f, false)
 			in.K = uint32(to - pc - 1)
-			reach(to, &f)
+			t.reach(to, f)
 		case isCondJump(in.Op):
-			tf, ff := f, f
+			tf := *f
 			tf.narrow(*in, true)
-			ff.narrow(*in, false)
+			f.narrow(*in, false)
 			jt := t.skip(prog, pc, pc+1+int(in.Jt), &tf, true)
-			jf := t.skip(prog, pc, pc+1+int(in.Jf), &ff, true)
+			jf := t.skip(prog, pc, pc+1+int(in.Jf), f, true)
 			in.Jt, in.Jf = uint8(jt-pc-1), uint8(jf-pc-1)
-			reach(jt, &tf)
-			reach(jf, &ff)
+			t.reach(jt, &tf)
+			t.reach(jf, f)
 			if jt == jf {
 				// Jumps into it will skip it next pass; what falls
 				// into it goes straight on.
@@ -228,11 +228,11 @@ func (t *threader) pass(prog []bpf.RawInstruction) ([]bpf.RawInstruction, bool) 
 			// Not generated here; keep its successors as they are.
 			f.a, f.slot = -1, -1
 			if in.Op&0x07 == 0x05 {
-				reach(pc+1+int(in.K), &f)
-				reach(pc+1+int(in.Jt), &f)
-				reach(pc+1+int(in.Jf), &f)
+				t.reach(pc+1+int(in.K), f)
+				t.reach(pc+1+int(in.Jt), f)
+				t.reach(pc+1+int(in.Jf), f)
 			} else {
-				reach(pc+1, &f)
+				t.reach(pc+1, f)
 			}
 		}
 	}
@@ -266,6 +266,19 @@ func (t *threader) pass(prog []bpf.RawInstruction) ([]bpf.RawInstruction, bool) 
 	return out, again
 }
 
+// reach merges f into the facts of pc, a later instruction.
+func (t *threader) reach(pc int, f *facts) {
+	if pc >= len(t.reached) {
+		return
+	}
+	if !t.reached[pc] {
+		t.reached[pc] = true
+		t.in[pc] = *f
+		return
+	}
+	t.in[pc].meet(f, t.used)
+}
+
 // skip follows the edge from pc to to while the code there is decided or
 // redundant given f, and returns the furthest instruction the edge can
 // go to instead: one that starts with a load (which makes whatever A held
@@ -273,7 +286,7 @@ func (t *threader) pass(prog []bpf.RawInstruction) ([]bpf.RawInstruction, bool) 
 // the edge belongs to a conditional jump, whose reach is limited.
 func (t *threader) skip(prog []bpf.RawInstruction, pc, to int, f *facts, cond bool) int {
 	best := to
-	cur := *f
+	cur := f.acc
 	for pos := to; pos < len(prog); {
 		in := prog[pos]
 		switch {
@@ -286,7 +299,7 @@ func (t *threader) skip(prog []bpf.RawInstruction, pc, to int, f *facts, cond bo
 		case in.Op == opJa:
 			pos += 1 + int(in.K)
 		case isCondJump(in.Op):
-			taken, known := cur.decide(in)
+			taken, known := f.decide(cur, in)
 			if in.Jt == in.Jf {
 				taken, known = true, true
 			}

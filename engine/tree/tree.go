@@ -60,7 +60,7 @@ var ErrTooLarge = errors.New("tree: program exceeds 4096 instructions")
 
 // Generate builds the program for f.
 func Generate(f *policy.Filter) ([]bpf.RawInstruction, error) {
-	prog, _, err := generate(f)
+	prog, _, err := generateKeep(f, false)
 	return prog, err
 }
 
@@ -83,13 +83,19 @@ type sectionPlan struct {
 	spans []span
 }
 
+// generate builds the program and the plans it was built from.
 func generate(f *policy.Filter) ([]bpf.RawInstruction, []sectionPlan, error) {
-	prog, plans, err := emit(f, true)
+	return generateKeep(f, true)
+}
+
+// generateKeep is generate that returns the plans only with keep.
+func generateKeep(f *policy.Filter, keep bool) ([]bpf.RawInstruction, []sectionPlan, error) {
+	prog, plans, err := emit(f, true, keep)
 	if err == ErrTooLarge {
 		// Searches over equality tests trade length for speed; a
 		// policy near the limit gets the shorter chains libseccomp
 		// would emit, so that it fits wherever libseccomp's does.
-		return emit(f, false)
+		return emit(f, false, keep)
 	}
 	return prog, plans, err
 }
@@ -109,6 +115,8 @@ type work struct {
 	leaves  []node
 	costs   []int8
 	triple  []bool
+	weights []float64
+	spans   []span // a section's ranges, when no plan is kept
 	args    argGen
 }
 
@@ -142,28 +150,38 @@ func (c *cache[T]) put(x *T) {
 }
 
 // emit builds the program; switches enables searches over runs of
-// equality tests (see eqSwitch).
-func emit(f *policy.Filter, switches bool) ([]bpf.RawInstruction, []sectionPlan, error) {
+// equality tests (see eqSwitch); keep returns the plans, which otherwise
+// are built in reused memory and dropped.
+func emit(f *policy.Filter, switches, keep bool) ([]bpf.RawInstruction, []sectionPlan, error) {
 	w := works.get()
+	spansUsed := 0 // the most of w.spans any section filled
 	defer func() {
 		// Hold nothing of a filter the caller may free.
-		clear(w.args.memo)
-		w.args.g = nil
+		w.args.release()
+		clear(w.spans[:spansUsed])
 		works.put(w)
 	}()
 	b := &w.b
 	b.reset()
 	entry := b.ret(uint32(f.Attrs.BadArch))
 	sections := f.Sections()
-	plans := make([]sectionPlan, len(sections))
+	var plans []sectionPlan
+	if keep {
+		plans = make([]sectionPlan, len(sections))
+	}
 	// Emit back to front: the last section's check is emitted first.
 	checks := make([]node, len(sections))
 	for i := len(sections) - 1; i >= 0; i-- {
 		sec := sections[i]
 		g := &gen{b: b, arch: sec.Tables[0].Arch, def: f.Attrs.Default, switches: switches, args: &w.args}
 		var rs []span
-		rs, w.hints = spansHinted(f, sec, w.hints[:0])
-		plans[i] = sectionPlan{sec, rs}
+		if keep {
+			rs, w.hints = spansHinted(f, sec, w.hints[:0], nil)
+			plans[i] = sectionPlan{sec, rs}
+		} else {
+			rs, w.hints = spansHinted(f, sec, w.hints[:0], w.spans)
+			w.spans, spansUsed = rs, max(spansUsed, len(rs))
+		}
 		// Argument code first: its length shapes the tree.
 		w.leaves, w.costs, w.triple = grow(w.leaves, len(rs)), grow(w.costs, len(rs)), grow(w.triple, len(rs))
 		g.leaves = w.leaves
@@ -176,7 +194,8 @@ func emit(f *policy.Filter, switches bool) ([]bpf.RawInstruction, []sectionPlan,
 				w.costs[i] = int8(min(cost, 100))
 			}
 		}
-		p := w.sh.planTree(weights(rs, sectionHeat(sec, w.hints)), w.costs, w.triple)
+		w.weights = weights(rs, sectionHeat(sec, w.hints), w.weights)
+		p := w.sh.planTree(w.weights, w.costs, w.triple)
 		checks[i] = b.load(offNr, g.search(rs, p))
 	}
 	for i := len(sections) - 1; i >= 0; i-- {
