@@ -31,32 +31,6 @@ func repoRoot(t *testing.T) string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
-// libDir is the directory holding the libseccomp.so.2 under test.
-func libDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("SECCOMPTREE_LIBDIR")
-	if dir == "" {
-		dir = filepath.Join(repoRoot(t), "build")
-	}
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "libseccomp.so.2")); err != nil {
-		testenv.Unavailable(t, "no libseccomp.so.2 in %s (run make)", dir)
-	}
-	return dir
-}
-
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		testenv.Unavailable(t, "%s not found", name)
-	}
-	return p
-}
-
 // run runs a command with a deadline and returns its combined output.
 func run(t *testing.T, env []string, name string, args ...string) (string, error) {
 	t.Helper()
@@ -88,9 +62,9 @@ func writePC(t *testing.T, dir, lib string) {
 // pkg-config, as runc does, so that two Go runtimes share the process,
 // and has it build, export and (in a child, with TSYNC) load a filter.
 func TestGoHost(t *testing.T) {
-	lib := libDir(t)
-	tool(t, "pkg-config")
-	tool(t, "cc")
+	lib := testenv.LibDir(t)
+	testenv.Program(t, "pkg-config")
+	testenv.Program(t, "cc")
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
 
 	dir := t.TempDir()
@@ -132,7 +106,7 @@ func cc(t *testing.T, name string, args ...string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), strings.TrimSuffix(name, ".c"))
 	argv := append([]string{"-O2", "-Wall", "-Werror", "-o", bin, filepath.Join("testdata", "c", name)}, args...)
-	if out, err := exec.Command(tool(t, "cc"), argv...).CombinedOutput(); err != nil {
+	if out, err := exec.Command(testenv.Program(t, "cc"), argv...).CombinedOutput(); err != nil {
 		t.Fatalf("cc %s: %v\n%s", name, err, out)
 	}
 	return bin
@@ -141,7 +115,7 @@ func cc(t *testing.T, name string, args ...string) string {
 // TestDlopenFresh loads the library into a process that never linked
 // it, systemd's way, and checks that dlclose() leaves it in place.
 func TestDlopenFresh(t *testing.T) {
-	lib := filepath.Join(libDir(t), "libseccomp.so.2")
+	lib := filepath.Join(testenv.LibDir(t), "libseccomp.so.2")
 	bin := cc(t, "dlopen_fresh.c")
 	out, err := run(t, nil, bin, lib)
 	if err != nil {
@@ -152,7 +126,7 @@ func TestDlopenFresh(t *testing.T) {
 // TestPreloadOverSystem runs a program linked against the system
 // libseccomp with ours in LD_PRELOAD: it must see, and work with, ours.
 func TestPreloadOverSystem(t *testing.T) {
-	lib := filepath.Join(libDir(t), "libseccomp.so.2")
+	lib := filepath.Join(testenv.LibDir(t), "libseccomp.so.2")
 	const sysHeader = "/usr/include/seccomp.h"
 	if _, err := os.Stat(sysHeader); err != nil {
 		testenv.Unavailable(t, "no system libseccomp headers (%s)", sysHeader)

@@ -15,31 +15,6 @@ import (
 	"github.com/seccomptree/seccomptree/abi_test/internal/testenv"
 )
 
-func lib(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("SECCOMPTREE_LIBDIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "build")
-	}
-	path, err := filepath.Abs(filepath.Join(dir, "libseccomp.so.2"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(path); err != nil {
-		testenv.Unavailable(t, "our library is not built: %v", err)
-	}
-	return path
-}
-
-func program(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		testenv.Unavailable(t, "%s is not installed", name)
-	}
-	return path
-}
-
 // run runs argv with env added, and returns its stdout; stderr goes to
 // the error on failure.
 func run(t *testing.T, env []string, argv ...string) string {
@@ -83,8 +58,8 @@ man forks groff and friends and loads a filter in each child.
 `
 
 func TestManPage(t *testing.T) {
-	ours := lib(t)
-	man := program(t, "man")
+	ours := filepath.Join(testenv.LibDir(t), "libseccomp.so.2")
+	man := testenv.Program(t, "man")
 	src := filepath.Join(t.TempDir(), "sandbox.1")
 	if err := os.WriteFile(src, []byte(page), 0o644); err != nil {
 		t.Fatal(err)
@@ -103,10 +78,7 @@ func TestManPage(t *testing.T) {
 	}
 
 	// The children really ran under filters loaded through us.
-	strace, err := exec.LookPath("strace")
-	if err != nil {
-		testenv.Unavailable(t, "strace is not installed")
-	}
+	strace := testenv.Program(t, "strace")
 	log := filepath.Join(t.TempDir(), "strace")
 	preloaded(t, ours, append([]string{strace, "-f", "-qq", "-e", "trace=seccomp", "-o", log, "env"},
 		append(env, man, "-l", src)...)...)
@@ -127,8 +99,8 @@ func TestManPage(t *testing.T) {
 }
 
 func TestSystemdAnalyzeSyscallFilter(t *testing.T) {
-	ours := lib(t)
-	sa := program(t, "systemd-analyze")
+	ours := filepath.Join(testenv.LibDir(t), "libseccomp.so.2")
+	sa := testenv.Program(t, "systemd-analyze")
 	want := run(t, nil, sa, "syscall-filter")
 	got := preloaded(t, ours, sa, "syscall-filter")
 	if got != want {
