@@ -84,12 +84,8 @@ var (
 const checkEvery = 64
 
 // maybeCollect runs a full collection once collectEvery bytes were
-// allocated since the last one. The freed memory stays with the heap, to
-// be reused by the next filters: given back to the kernel, every page
-// would fault in again, which cost building a filter 15% of its time. So
-// the heap stays at about collectEvery plus what is live, and with
-// collection turned off the runtime's background scavenger has no goal
-// and never runs (nor holds the heap lock when the host forks).
+// allocated since the last one, and returns the freed memory to the
+// kernel lazily (see below).
 // It does nothing in a child forked without exec, where the runtime's
 // other threads do not exist, nor on a thread that installed a filter
 // through us: the collection needs futex, mmap, madvise and friends, and
@@ -109,8 +105,15 @@ func maybeCollect() {
 		return
 	}
 	collectedAt = n
-	// Mark, sweep and all, before the call returns.
-	runtime.GC()
+	// FreeOSMemory collects in the runtime's blocking mode: marking,
+	// sweeping and freeing its work buffers all happen before it
+	// returns. runtime.GC would leave the background sweeper to free
+	// those buffers, taking the heap lock on a runtime thread, which a
+	// host may fork at any time (a child then waits for that lock
+	// forever). The pages it hands back are given with MADV_FREE
+	// (madvdontneed=0 in the Makefile), which the next filters reuse
+	// without faulting them in again.
+	debug.FreeOSMemory()
 	C.st_collect_end()
 }
 
