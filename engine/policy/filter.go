@@ -108,6 +108,9 @@ type Table struct {
 	indexed bool
 	lo      int32
 	present [presentBits / 64]uint64
+	// slot[i] is the entry of number lo+i, the map's value, so that
+	// an indexed lookup needs no map at all; nil until the first.
+	slot []*Syscall
 
 	// stage counts the jumps insert has made in the map's size (see
 	// insert); free[used:] are entries not yet handed out (see
@@ -157,8 +160,8 @@ func (t *Table) All() iter.Seq2[int32, *Syscall] {
 		}
 		for i, w := range t.present {
 			for ; w != 0; w &= w - 1 {
-				nr := t.lo + int32(i*64+bits.TrailingZeros64(w))
-				if !yield(nr, t.Syscalls[nr]) {
+				j := i*64 + bits.TrailingZeros64(w)
+				if !yield(t.lo+int32(j), t.slot[j]) {
 					return
 				}
 			}
@@ -172,10 +175,14 @@ func (t *Table) absent(nr int32) bool {
 	return t.indexed && i < presentBits && t.present[i/64]&(1<<(i%64)) == 0
 }
 
-// get is t.Syscalls[nr], without the map when the index says absent.
+// get is t.Syscalls[nr], without the map for the numbers the index
+// covers.
 func (t *Table) get(nr int32) *Syscall {
-	if t.absent(nr) {
-		return nil
+	if i := uint32(nr) - uint32(t.lo); t.indexed && i < presentBits {
+		if t.slot == nil {
+			return nil
+		}
+		return t.slot[i]
 	}
 	return t.Syscalls[nr]
 }
@@ -184,6 +191,9 @@ func (t *Table) get(nr int32) *Syscall {
 func (t *Table) remove(nr int32) {
 	if i := uint32(nr) - uint32(t.lo); i < presentBits {
 		t.present[i/64] &^= 1 << (i % 64)
+		if t.slot != nil {
+			t.slot[i] = nil
+		}
 	}
 	delete(t.Syscalls, nr)
 }
@@ -192,6 +202,10 @@ func (t *Table) remove(nr int32) {
 func (t *Table) put(nr int32, s *Syscall) {
 	if i := uint32(nr) - uint32(t.lo); i < presentBits {
 		t.present[i/64] |= 1 << (i % 64)
+		if t.slot == nil {
+			t.slot = make([]*Syscall, presentBits)
+		}
+		t.slot[i] = s
 	}
 	t.Syscalls[nr] = s
 }

@@ -25,9 +25,16 @@ func (t *Table) clone() *Table {
 	}
 	c := &Table{Arch: t.Arch, Syscalls: make(map[int32]*Syscall, hint), host: t.host, wide: t.wide, direct: t.direct,
 		indexed: t.indexed, lo: t.lo, present: t.present, stage: sizeStage(hint), free: make([]Syscall, n), used: n}
+	if t.slot != nil {
+		c.slot = make([]*Syscall, presentBits)
+	}
 	i := 0
 	for nr, s := range t.Syscalls {
-		c.Syscalls[nr] = s.cloneInto(&c.free[i])
+		cs := s.cloneInto(&c.free[i])
+		c.Syscalls[nr] = cs
+		if j := uint32(nr) - uint32(t.lo); j < presentBits {
+			c.slot[j] = cs
+		}
 		i++
 	}
 	return c
