@@ -38,7 +38,7 @@ const procs = 8
 // collections. It bounds the garbage a long-running host carries; a host
 // building a handful of filters never pays for a collection, and one
 // building many reuses a heap small enough to stay in cache (8 MiB made
-// Docker's profile build 60% slower than 2 MiB on this machine).
+// Docker's profile build about twice as slow as 2 MiB on this machine).
 const collectEvery = 2 << 20
 
 func init() {
