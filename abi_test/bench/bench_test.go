@@ -81,10 +81,15 @@ func TestQuickDenylist(t *testing.T) {
 			t.Errorf("%s: live run failed: %+v", r.Lib.Label, r.Live)
 			continue
 		}
-		for _, label := range []string{"base", "allow", "deny"} {
+		for _, label := range []string{"base", "allow", "deny", "deny-nofilter"} {
 			c, ok := r.Live.Cases[label]
-			if !ok || c.Err != "" || c.Min == 0 || c.Min > c.Med {
+			if !ok || c.Err != "" || c.Min == 0 || c.Min > c.Med ||
+				c.BatchMin <= 0 || c.BatchMin > c.BatchMed {
 				t.Errorf("%s: live case %s = %+v", r.Lib.Label, label, c)
+			}
+			// Instructions are counted on the filter the child loaded.
+			if filtered := label == "allow" || label == "deny"; filtered != (c.Insns > 0) {
+				t.Errorf("%s: live case %s ran %d instructions", r.Lib.Label, label, c.Insns)
 			}
 		}
 	}

@@ -10,12 +10,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/net/bpf"
 
+	"github.com/seccomptree/seccomptree/engine/arch"
 	"github.com/seccomptree/seccomptree/engine/sim"
 )
 
@@ -172,10 +174,14 @@ func decodeBPF(raw []byte) ([]bpf.RawInstruction, error) {
 	return sim.Decode(raw, binary.NativeEndian)
 }
 
-// Ticks is a min/median pair of TSC readings for one live case.
+// Ticks is what one live case cost: the min and median of single calls,
+// and per call of the cheapest and the median batch of calls timed
+// together (finer than the TSC's steps on a VM).
 type Ticks struct {
-	Min, Med uint64
-	Err      string
+	Min, Med           uint64
+	BatchMin, BatchMed float64
+	Insns              int // BPF instructions the loaded filter ran for it
+	Err                string
 }
 
 // LiveResult maps case labels to their costs; Err is set when the filter
@@ -212,6 +218,28 @@ func (c *cprog) live(lib Lib, p *Policy, cases []LiveCase, nrs map[string]int32,
 		return nil, fmt.Errorf("live child did not finish (%v):\n%s", runErr, out)
 	}
 	r := &LiveResult{Cases: map[string]Ticks{}}
+	var prog *sim.Program
+	if raw, err := os.ReadFile(result + ".bpf"); err == nil {
+		insns, err := decodeBPF(raw)
+		if err == nil {
+			prog, err = sim.New(insns)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("live filter: %w", err)
+		}
+	}
+	steps := func(label string) int {
+		i := slices.IndexFunc(cases, func(lc LiveCase) bool {
+			return lc.Label == strings.TrimSuffix(label, "-nofilter")
+		})
+		if prog == nil || i < 0 || label == "base" || strings.HasSuffix(label, "-nofilter") {
+			return 0
+		}
+		d := sim.Data{Nr: nrs[cases[i].Name], Arch: uint32(arch.Host().Token)}
+		copy(d.Args[:], cases[i].Args[:])
+		_, n := prog.Run(d, arch.Host().BigEndian)
+		return n
+	}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
@@ -222,11 +250,12 @@ func (c *cprog) live(lib Lib, p *Policy, cases []LiveCase, nrs map[string]int32,
 		case len(f) == 3 && f[1] == "bad":
 			rc, _ := strconv.Atoi(f[2])
 			r.Cases[f[0]] = Ticks{Err: fmt.Sprintf("filter returned %d (%s)", rc, errnoName(-rc))}
-		case len(f) == 3:
+		case len(f) == 5:
 			var t Ticks
-			if _, err := fmt.Sscan(f[1]+" "+f[2], &t.Min, &t.Med); err != nil {
+			if _, err := fmt.Sscan(strings.Join(f[1:], " "), &t.Min, &t.Med, &t.BatchMin, &t.BatchMed); err != nil {
 				return nil, fmt.Errorf("bad live line %q", sc.Text())
 			}
+			t.Insns = steps(f[0])
 			r.Cases[f[0]] = t
 		default:
 			return nil, fmt.Errorf("bad live line %q", sc.Text())
