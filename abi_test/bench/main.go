@@ -1,6 +1,7 @@
 // Command bench compares the BPF that seccomptree's libseccomp.so.2
 // generates with the system libseccomp's, at its default optimize level and
-// with the binary tree (SCMP_FLTATR_CTL_OPTIMIZE=2), on five policies.
+// with the binary tree (SCMP_FLTATR_CTL_OPTIMIZE=2), on six policies
+// (Docker's default profile in two versions).
 //
 //	SECCOMPTREE_LIBDIR=$PWD/build go run ./abi_test/bench [-quick]
 //
@@ -36,7 +37,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-//go:embed testdata/*.c testdata/*.txt
+//go:embed testdata/*.c testdata/*.txt testdata/*.json
 var data embed.FS
 
 func mustData(name string) []byte {
@@ -185,12 +186,14 @@ func collect(cfg Config) (*Result, error) {
 	for n := range table {
 		names = append(names, n)
 	}
-	docker, err := dockerProfile()
+	profiles, err := dockerProfiles()
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range docker.Syscalls {
-		names = append(names, s.Names...)
+	for _, sc := range profiles {
+		for _, s := range sc.Syscalls {
+			names = append(names, s.Names...)
+		}
 	}
 	resolved, err := c.resolve(libs[2], names)
 	if err != nil {

@@ -161,33 +161,44 @@ func ociAction(a specs.LinuxSeccompAction, ret *uint) (uint32, error) {
 	return v, nil
 }
 
-// dockerProfile is moby's default profile after moby's own filtering by
-// arch, capabilities and kernel version: what runc receives.
-func dockerProfile() (*specs.LinuxSeccomp, error) {
+// dockerProfiles are moby's default profile in the module's last release
+// (docker) and at the repository's newest commit (docker-head, from
+// testdata/moby-default.json), each after moby's own filtering by arch,
+// capabilities and kernel version: what runc receives.
+func dockerProfiles() (map[string]*specs.LinuxSeccomp, error) {
 	rs := &specs.Spec{Process: &specs.Process{
 		Capabilities: &specs.LinuxCapabilities{Bounding: dockerCaps},
 	}}
-	return mobyseccomp.GetDefaultProfile(rs)
-}
-
-// dockerPolicy is moby's default profile as runc would load it for an
-// x86_64 container with Docker's default capabilities on this kernel.
-// known filters names the system libseccomp cannot resolve, which runc
-// skips.
-func dockerPolicy(known map[string]bool) (*Policy, error) {
-	sc, err := dockerProfile()
+	release, err := mobyseccomp.GetDefaultProfile(rs)
 	if err != nil {
 		return nil, err
 	}
+	head, err := mobyseccomp.LoadProfile(string(mustData("moby-default.json")), rs)
+	if err != nil {
+		return nil, fmt.Errorf("testdata/moby-default.json: %w", err)
+	}
+	return map[string]*specs.LinuxSeccomp{"docker": release, "docker-head": head}, nil
+}
+
+var dockerNotes = map[string]string{
+	"docker":      "moby/profiles/seccomp v0.3.0 DefaultProfile(), x86_64, Docker's default caps",
+	"docker-head": "moby/profiles seccomp/default.json at cd3bed8 (newer than v0.3.0: socket\n          rule is domain < 38, == 39 or > 40), x86_64, Docker's default caps",
+}
+
+// dockerPolicy is one of moby's default profiles as runc would load it for
+// an x86_64 container with Docker's default capabilities on this kernel.
+// known filters names the system libseccomp cannot resolve, which runc
+// skips.
+func dockerPolicy(name string, sc *specs.LinuxSeccomp, known map[string]bool) (*Policy, error) {
 	def, err := ociAction(sc.DefaultAction, sc.DefaultErrnoRet)
 	if err != nil {
 		return nil, err
 	}
 	p := &Policy{
-		Name:    "docker",
+		Name:    name,
 		Default: def,
 		ArgCase: &LiveCase{Label: "arg", Name: "personality", Args: [3]uint64{0xffffffff}, Want: "ok"},
-		Note:    "moby/profiles/seccomp v0.3.0 DefaultProfile(), x86_64, Docker's default caps",
+		Note:    dockerNotes[name],
 	}
 	skipped := 0
 	for _, s := range sc.Syscalls {
@@ -222,10 +233,18 @@ func dockerPolicy(known map[string]bool) (*Policy, error) {
 	return p, nil
 }
 
-// policies builds the five benchmark policies. table is the host's syscall
+// policies builds the six benchmark policies. table is the host's syscall
 // table (name to number); known is what the system libseccomp resolves.
 func policies(table map[string]int32, known map[string]bool) ([]*Policy, error) {
-	docker, err := dockerPolicy(known)
+	profiles, err := dockerProfiles()
+	if err != nil {
+		return nil, err
+	}
+	docker, err := dockerPolicy("docker", profiles["docker"], known)
+	if err != nil {
+		return nil, err
+	}
+	head, err := dockerPolicy("docker-head", profiles["docker-head"], known)
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +300,7 @@ func policies(table map[string]int32, known map[string]bool) ([]*Policy, error) 
 	ioctl.ArgCase = &LiveCase{Label: "arg", Name: "ioctl", Args: [3]uint64{^uint64(0), last},
 		Want: strconv.Itoa(int(unix.EBADF))}
 
-	all := []*Policy{docker, allow, denylist, systemd, ioctl}
+	all := []*Policy{docker, head, allow, denylist, systemd, ioctl}
 	for _, p := range all {
 		// An unimplemented syscall: harmless should a filter let it through.
 		p.Deny = LiveCase{Label: "deny", Name: "lookup_dcookie", Want: strconv.Itoa(int(unix.EPERM))}
