@@ -28,12 +28,7 @@ func analyse(prog []bpf.RawInstruction, host *arch.Arch, table map[string]int32,
 	if err != nil {
 		return nil, fmt.Errorf("exported filter does not validate: %w", err)
 	}
-	nrs := make([]int32, 0, len(table))
-	for _, nr := range table {
-		nrs = append(nrs, nr)
-	}
-	slices.Sort(nrs)
-	nrs = slices.Compact(nrs) // aliases share a number
+	nrs := tableNumbers(table)
 
 	s := &Stats{Len: len(prog), Decisions: map[int32]uint32{}}
 	token := uint32(host.Token)
@@ -60,4 +55,34 @@ func analyse(prog []bpf.RawInstruction, host *arch.Arch, table map[string]int32,
 	}
 	s.Weighted = wsum / wtot
 	return s, nil
+}
+
+// tableNumbers is the distinct numbers of a syscall table, ascending.
+func tableNumbers(table map[string]int32) []int32 {
+	nrs := make([]int32, 0, len(table))
+	for _, nr := range table {
+		nrs = append(nrs, nr)
+	}
+	slices.Sort(nrs)
+	return slices.Compact(nrs) // aliases share a number
+}
+
+// argNumbers maps the numbers of p's syscalls that have argument rules to
+// values worth trying in their arguments: the rules' data, their
+// neighbours, and a few that set high bits.
+func argNumbers(p *Policy, table map[string]int32) map[int32][]uint64 {
+	nrs := map[int32][]uint64{}
+	for _, r := range p.Rules {
+		nr, ok := table[r.Name]
+		if !ok || len(r.Conds) == 0 {
+			continue
+		}
+		if nrs[nr] == nil {
+			nrs[nr] = []uint64{1, 1 << 31, 1 << 32, 1 << 63, ^uint64(0)}
+		}
+		for _, c := range r.Conds {
+			nrs[nr] = append(nrs[nr], c.A, c.A-1, c.A+1, c.B, c.B-1, c.B+1)
+		}
+	}
+	return nrs
 }

@@ -107,6 +107,7 @@ type Row struct {
 	Lib    Lib
 	Gen    *GenResult
 	Stats  *Stats
+	Floor  *Floor // ours only: the least mean any search could reach
 	Live   *LiveResult
 	LiveNA string
 }
@@ -237,6 +238,14 @@ func collect(cfg Config) (*Result, error) {
 				if row.Stats, err = analyse(g.Prog, host, table, prof); err != nil {
 					fmt.Fprintln(cfg.Progress)
 					return nil, fmt.Errorf("%s with %s: %w", p.Name, lib.Label, err)
+				}
+			}
+			if g.Err == "" && lib.Dir != "" && !lib.GenOnly {
+				// The floor depends on the decisions only; any library's
+				// program would do, and ours is at hand.
+				if row.Floor, err = floorOf(g.Prog, host, tableNumbers(table), argNumbers(p, table)); err != nil {
+					fmt.Fprintln(cfg.Progress)
+					return nil, fmt.Errorf("%s: floor: %w", p.Name, err)
 				}
 			}
 			if lib.GenOnly {

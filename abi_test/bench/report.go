@@ -102,6 +102,15 @@ func report(w io.Writer, cfg Config, res *Result) error {
 		table = append(table, append(cells, liveCells(r, &notes)...))
 	}
 	writeTable(w, table, 2)
+	if fl := floorTable(rows); fl != nil {
+		fmt.Fprint(w, `
+the floor: the least mean any search over this policy's decisions could reach, of
+any height and with no path over 12 instructions (floor.go: jge/jgt/jeq tests, jset
+at the leaves, the 3-instruction prefix, argument code of 2 per word read + ret)
+`)
+		fmt.Fprintln(w)
+		writeTable(w, fl, 1)
+	}
 	if added := addedTable(rows); added != nil {
 		fmt.Fprintln(w)
 		fmt.Fprint(w, `added by the filter: TSC ticks per call over the same call without a filter
@@ -192,6 +201,22 @@ func liveCells(r *Row, notes *footnotes) []string {
 		}
 	}
 	return cells
+}
+
+// floorTable sets our mean and max beside the floor, per policy.
+func floorTable(rows []Row) [][]string {
+	table := [][]string{{"policy", "ours mean", "ours max", "floor", "floor, max <= 12"}}
+	for _, r := range rows {
+		if r.Floor == nil || r.Stats == nil {
+			continue
+		}
+		table = append(table, []string{r.Policy.Name, fmt.Sprintf("%.2f", r.Stats.Mean),
+			fmt.Sprint(r.Stats.Max), fmt.Sprintf("%.2f", r.Floor.Any), fmt.Sprintf("%.2f", r.Floor.Max12)})
+	}
+	if len(table) == 1 {
+		return nil
+	}
+	return table
 }
 
 // addedTable has, per row that was measured live, each case's cost less
