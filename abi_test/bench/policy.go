@@ -182,7 +182,7 @@ func dockerProfiles() (map[string]*specs.LinuxSeccomp, error) {
 
 var dockerNotes = map[string]string{
 	"docker":      "moby/profiles/seccomp v0.3.0 DefaultProfile(), x86_64, Docker's default caps",
-	"docker-head": "moby/profiles seccomp/default.json at cd3bed8 (newer than v0.3.0: socket\n          rule is domain < 38, == 39 or > 40), x86_64, Docker's default caps",
+	"docker-head": "moby/profiles seccomp/default.json at cd3bed8 (newer than v0.3.0: socket\nrule is domain < 38, == 39 or > 40), x86_64, Docker's default caps",
 }
 
 // dockerPolicy is one of moby's default profiles as runc would load it for
@@ -229,7 +229,7 @@ func dockerPolicy(name string, sc *specs.LinuxSeccomp, known map[string]bool) (*
 			p.Rules = append(p.Rules, Rule{Action: act, Name: n, Conds: conds})
 		}
 	}
-	p.Note += fmt.Sprintf(";\n          %d names libseccomp 2.5.4 does not know skipped (runc skips them too)", skipped)
+	p.Note += fmt.Sprintf(";\n%d names libseccomp 2.5.4 does not know skipped (runc skips them too)", skipped)
 	return p, nil
 }
 

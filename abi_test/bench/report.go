@@ -148,11 +148,11 @@ added     the same three calls, less what each cost in the same process before t
 		if r.Lib.Dir == "" || r.Lib.GenOnly {
 			continue // one note per policy: the first row of ours
 		}
-		fmt.Fprintf(w, "%-10s%s\n", r.Policy.Name, r.Policy.Note)
+		fmt.Fprintf(w, "%-12s%s\n", r.Policy.Name, strings.ReplaceAll(r.Policy.Note, "\n", "\n"+strings.Repeat(" ", 12)))
 	}
 	for _, r := range rows {
 		if r.Gen.Skipped > 0 {
-			fmt.Fprintf(w, "%-10s%s skipped %d names it does not know\n", r.Policy.Name, r.Lib.Label, r.Gen.Skipped)
+			fmt.Fprintf(w, "%-12s%s skipped %d names it does not know\n", r.Policy.Name, r.Lib.Label, r.Gen.Skipped)
 		}
 	}
 	if warn := compareDecisions(rows); warn != "" {
