@@ -16,6 +16,7 @@ import (
 type Stats struct {
 	Len       int
 	Mean      float64 // instructions executed, over the whole table
+	NMean     float64 // the same over every number from 0 to the top one
 	Max       int
 	Weighted  float64 // instructions executed, weighted by the profile
 	Cached    int     // syscalls the kernel's action cache allows outright
@@ -23,7 +24,7 @@ type Stats struct {
 	Decisions map[int32]uint32
 }
 
-func analyse(prog []bpf.RawInstruction, host *arch.Arch, table map[string]int32, prof map[string]float64) (*Stats, error) {
+func analyse(prog []bpf.RawInstruction, host *arch.Arch, table map[string]int32, top int32, prof map[string]float64) (*Stats, error) {
 	p, err := sim.New(prog)
 	if err != nil {
 		return nil, fmt.Errorf("exported filter does not validate: %w", err)
@@ -48,6 +49,12 @@ func analyse(prog []bpf.RawInstruction, host *arch.Arch, table map[string]int32,
 		}
 	}
 	s.Mean = float64(total) / float64(len(nrs))
+	total = 0
+	for nr := range top + 1 {
+		_, n := p.Run(sim.Data{Nr: nr, Arch: token}, host.BigEndian)
+		total += n
+	}
+	s.NMean = float64(total) / float64(top+1)
 	var wsum, wtot float64
 	for name, w := range prof {
 		wsum += w * float64(steps[table[name]])
@@ -55,6 +62,15 @@ func analyse(prog []bpf.RawInstruction, host *arch.Arch, table map[string]int32,
 	}
 	s.Weighted = wsum / wtot
 	return s, nil
+}
+
+// upTo is every number from 0 to top.
+func upTo(top int32) []int32 {
+	nrs := make([]int32, top+1)
+	for i := range nrs {
+		nrs[i] = int32(i)
+	}
+	return nrs
 }
 
 // tableNumbers is the distinct numbers of a syscall table, ascending.

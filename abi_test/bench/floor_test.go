@@ -20,7 +20,7 @@ func TestFloorBelowOurs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := analyse(prog, arch.Host(), table, tree.Profile())
+		st, err := analyse(prog, arch.Host(), table, 450, tree.Profile())
 		if err != nil {
 			t.Fatal(err)
 		}

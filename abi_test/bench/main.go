@@ -108,6 +108,7 @@ type Row struct {
 	Gen    *GenResult
 	Stats  *Stats
 	Floor  *Floor // ours only: the least mean any search could reach
+	NFloor *Floor // the same over every number up to Result.Top
 	Live   *LiveResult
 	LiveNA string
 }
@@ -115,7 +116,8 @@ type Row struct {
 // Result is a whole run, ready to print.
 type Result struct {
 	Host      *arch.Arch
-	NSyscalls int // distinct syscall numbers in the host's table
+	NSyscalls int   // distinct syscall numbers in the host's table
+	Top       int32 // the highest of them the system libseccomp knows
 	Rows      []Row
 	Versions  map[string]string
 	// Startup holds each library's process cost, by label; StartupRuns
@@ -201,8 +203,12 @@ func collect(cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("resolving names with the system libseccomp: %w", err)
 	}
 	known := map[string]bool{}
+	top := int32(0) // the highest number of ours the system library knows
 	for n := range resolved {
 		known[n] = true
+		if nr, ok := table[n]; ok {
+			top = max(top, nr)
+		}
 	}
 	all, err := policies(table, known)
 	if err != nil {
@@ -235,7 +241,7 @@ func collect(cfg Config) (*Result, error) {
 			}
 			row := Row{Policy: p, Lib: lib, Gen: g, LiveNA: liveNA}
 			if g.Err == "" {
-				if row.Stats, err = analyse(g.Prog, host, table, prof); err != nil {
+				if row.Stats, err = analyse(g.Prog, host, table, top, prof); err != nil {
 					fmt.Fprintln(cfg.Progress)
 					return nil, fmt.Errorf("%s with %s: %w", p.Name, lib.Label, err)
 				}
@@ -243,7 +249,11 @@ func collect(cfg Config) (*Result, error) {
 			if g.Err == "" && lib.Dir != "" && !lib.GenOnly {
 				// The floor depends on the decisions only; any library's
 				// program would do, and ours is at hand.
-				if row.Floor, err = floorOf(g.Prog, host, tableNumbers(table), argNumbers(p, table)); err != nil {
+				args := argNumbers(p, table)
+				if row.Floor, err = floorOf(g.Prog, host, tableNumbers(table), args); err == nil {
+					row.NFloor, err = floorOf(g.Prog, host, upTo(top), args)
+				}
+				if err != nil {
 					fmt.Fprintln(cfg.Progress)
 					return nil, fmt.Errorf("%s: floor: %w", p.Name, err)
 				}
@@ -272,7 +282,7 @@ func collect(cfg Config) (*Result, error) {
 	if len(rows) == 0 {
 		return nil, errors.New("no policy selected")
 	}
-	res := &Result{Host: host, NSyscalls: nSyscalls, Rows: rows, Versions: versions,
+	res := &Result{Host: host, NSyscalls: nSyscalls, Top: top, Rows: rows, Versions: versions,
 		Startup: map[string]*Startup{}, StartupRuns: cfg.StartupRuns}
 	if cfg.StartupRuns > 0 {
 		for _, lib := range []Lib{libs[0], libs[2]} {

@@ -63,7 +63,7 @@ func report(w io.Writer, cfg Config, res *Result) error {
 	fmt.Fprintf(w, "settings: %d timed builds per cell, %d live calls per case\n\n", cfg.Runs, cfg.Iters)
 
 	var notes footnotes
-	table := [][]string{{"policy", "library", "insns", "mean", "max", "wmean", "cached",
+	table := [][]string{{"policy", "library", "insns", "mean", "max", "wmean", "nmean", "cached",
 		"gen ms", "sys/ours", "allow", "arg", "deny", "no filter"}}
 	var ours *Row
 	for i := range rows {
@@ -78,7 +78,7 @@ func report(w io.Writer, cfg Config, res *Result) error {
 		cells := []string{name, r.Lib.Label}
 		if r.Gen.Err != "" {
 			na := notes.na(r.Lib.Label + " cannot build " + r.Policy.Name + ": " + r.Gen.Err)
-			cells = append(cells, na, na, na, na, na, na, na)
+			cells = append(cells, na, na, na, na, na, na, na, na)
 		} else {
 			s := r.Stats
 			ratio := ""
@@ -95,6 +95,7 @@ func report(w io.Writer, cfg Config, res *Result) error {
 				fmt.Sprintf("%.1f", s.Mean),
 				fmt.Sprint(s.Max),
 				fmt.Sprintf("%.1f", s.Weighted),
+				fmt.Sprintf("%.1f", s.NMean),
 				fmt.Sprintf("%d/%d", s.Cached, s.Allowed),
 				fmtMs(r.Gen.MedNs),
 				ratio)
@@ -106,7 +107,8 @@ func report(w io.Writer, cfg Config, res *Result) error {
 		fmt.Fprint(w, `
 the floor: the least mean any search over this policy's decisions could reach, of
 any height and with no path over 12 instructions (floor.go: jge/jgt/jeq tests, jset
-at the leaves, the 3-instruction prefix, argument code of 2 per word read + ret)
+at the leaves, the 3-instruction prefix, argument code of 2 per word read + ret);
+mean and floor over the table's syscalls, nmean and nfloor over every number
 `)
 		fmt.Fprintln(w)
 		writeTable(w, fl, 1)
@@ -127,6 +129,8 @@ mean/max  instructions executed per syscall, over all %d %s syscall numbers
           (arguments and instruction pointer zero)
 wmean     mean weighted by engine/tree/profile.txt (a server-like mix, the profile
           the tree is shaped by)
+nmean     mean over every number from 0 to %d, the highest the system libseccomp
+          knows, used or not (how the performance issue's libseccomp figures count)
 cached    syscalls the kernel's action cache allows without running the filter
           / syscalls the filter allows with zero arguments
 gen ms    median time of seccomp_init -> rule adds -> export (ours: export_bpf_mem
@@ -143,7 +147,7 @@ added     the same three calls, less what each cost in the same process before t
           together: single calls are read off a TSC that advances in steps of
           tens of ticks on a VM, and the medians of two runs of a million calls
           differ by more than the filter adds
-`, res.NSyscalls, host.Name)
+`, res.NSyscalls, host.Name, res.Top)
 	for _, r := range rows {
 		if r.Lib.Dir == "" || r.Lib.GenOnly {
 			continue // one note per policy: the first row of ours
@@ -203,15 +207,18 @@ func liveCells(r *Row, notes *footnotes) []string {
 	return cells
 }
 
-// floorTable sets our mean and max beside the floor, per policy.
+// floorTable sets our means and max beside the floors, per policy.
 func floorTable(rows []Row) [][]string {
-	table := [][]string{{"policy", "ours mean", "ours max", "floor", "floor, max <= 12"}}
+	table := [][]string{{"policy", "mean", "max", "floor", "floor max<=12", "nmean", "nfloor", "nfloor max<=12"}}
 	for _, r := range rows {
-		if r.Floor == nil || r.Stats == nil {
+		if r.Floor == nil || r.NFloor == nil || r.Stats == nil {
 			continue
 		}
-		table = append(table, []string{r.Policy.Name, fmt.Sprintf("%.2f", r.Stats.Mean),
-			fmt.Sprint(r.Stats.Max), fmt.Sprintf("%.2f", r.Floor.Any), fmt.Sprintf("%.2f", r.Floor.Max12)})
+		table = append(table, []string{r.Policy.Name,
+			fmt.Sprintf("%.2f", r.Stats.Mean), fmt.Sprint(r.Stats.Max),
+			fmt.Sprintf("%.2f", r.Floor.Any), fmt.Sprintf("%.2f", r.Floor.Max12),
+			fmt.Sprintf("%.2f", r.Stats.NMean),
+			fmt.Sprintf("%.2f", r.NFloor.Any), fmt.Sprintf("%.2f", r.NFloor.Max12)})
 	}
 	if len(table) == 1 {
 		return nil
