@@ -101,7 +101,8 @@ func TestQuickDenylist(t *testing.T) {
 	if err := report(&out, cfg, res); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"denylist", "seccomptree", "libseccomp -O1", "libseccomp -O2", "kernel:"} {
+	for _, want := range []string{"denylist", "seccomptree", "libseccomp -O1", "libseccomp -O2", "kernel:",
+		"the self-check:", "the floor:", "added by the filter:"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/seccomptree/seccomptree/engine/arch"
-	"github.com/seccomptree/seccomptree/engine/policy"
 	"github.com/seccomptree/seccomptree/engine/syscalls"
 	"github.com/seccomptree/seccomptree/engine/tree"
 )
@@ -34,22 +33,6 @@ func enginePolicies(tb testing.TB) ([]*Policy, map[string]int32) {
 		tb.Fatal(err)
 	}
 	return ps, table
-}
-
-// build adds p's rules to a new filter, as the C API would.
-func build(p *Policy) *policy.Filter {
-	host := arch.Host()
-	f, _ := policy.New(policy.Action(p.Default))
-	for _, r := range p.Rules {
-		nr, _ := syscalls.Resolve(host, r.Name)
-		var cs []policy.Cond
-		for _, c := range r.Conds {
-			cc, _ := policy.NewCond(uint(c.Arg), policy.Op(c.Op), c.A, c.B)
-			cs = append(cs, cc)
-		}
-		f.AddRule(policy.Action(r.Action), nr, cs, false)
-	}
-	return f
 }
 
 // BenchmarkGoSide builds and generates each policy, with and without the

@@ -109,6 +109,9 @@ type Row struct {
 	Stats  *Stats
 	Floor  *Floor // ours only: the least mean any search could reach
 	NFloor *Floor // the same over every number up to Result.Top
+	// SelfCheckNs is what the self-check adds to a build, timed in
+	// this process (ours only).
+	SelfCheckNs float64
 	Live   *LiveResult
 	LiveNA string
 }
@@ -249,6 +252,10 @@ func collect(cfg Config) (*Result, error) {
 			if g.Err == "" && lib.Dir != "" && !lib.GenOnly {
 				// The floor depends on the decisions only; any library's
 				// program would do, and ours is at hand.
+				if row.SelfCheckNs, err = selfCheckNs(p, cfg.Runs); err != nil {
+					fmt.Fprintln(cfg.Progress)
+					return nil, fmt.Errorf("%s: self-check: %w", p.Name, err)
+				}
 				args := argNumbers(p, table)
 				if row.Floor, err = floorOf(g.Prog, host, tableNumbers(table), args); err == nil {
 					row.NFloor, err = floorOf(g.Prog, host, upTo(top), args)

@@ -103,6 +103,15 @@ func report(w io.Writer, cfg Config, res *Result) error {
 		table = append(table, append(cells, liveCells(r, &notes)...))
 	}
 	writeTable(w, table, 2)
+	if sc := selfCheckTable(rows); sc != nil {
+		fmt.Fprint(w, `
+the self-check: what verifying the program against its policy adds to a build,
+timed in this process on the engine alone (median with less median without),
+and that as a share of our build's gen ms
+`)
+		fmt.Fprintln(w)
+		writeTable(w, sc, 1)
+	}
 	if fl := floorTable(rows); fl != nil {
 		fmt.Fprint(w, `
 the floor: the least mean any search over this policy's decisions could reach, of
@@ -205,6 +214,22 @@ func liveCells(r *Row, notes *footnotes) []string {
 		}
 	}
 	return cells
+}
+
+// selfCheckTable has the self-check's cost per policy.
+func selfCheckTable(rows []Row) [][]string {
+	table := [][]string{{"policy", "self-check us", "share"}}
+	for _, r := range rows {
+		if r.SelfCheckNs == 0 || r.Gen == nil || r.Gen.MedNs == 0 {
+			continue
+		}
+		table = append(table, []string{r.Policy.Name, fmt.Sprintf("%.1f", r.SelfCheckNs/1e3),
+			fmt.Sprintf("%.0f%%", 100*r.SelfCheckNs/r.Gen.MedNs)})
+	}
+	if len(table) == 1 {
+		return nil
+	}
+	return table
 }
 
 // floorTable sets our means and max beside the floors, per policy.
