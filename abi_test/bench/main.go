@@ -112,8 +112,8 @@ type Row struct {
 	// SelfCheckNs is what the self-check adds to a build, timed in
 	// this process (ours only).
 	SelfCheckNs float64
-	Live   *LiveResult
-	LiveNA string
+	Live        *LiveResult
+	LiveNA      string
 }
 
 // Result is a whole run, ready to print.
