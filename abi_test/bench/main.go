@@ -225,6 +225,15 @@ func collect(cfg Config) (*Result, error) {
 		liveNA = "rdtsc timing is x86_64 only"
 	}
 
+	// One untimed round first: the first cell of a run otherwise pays for
+	// whatever the machine was doing before (its median came out up to
+	// 1.5x the same cell's in a later run).
+	for _, lib := range libs {
+		if _, err := c.gen(lib, all[0], max(cfg.Runs/10, 1)); err != nil {
+			return nil, fmt.Errorf("warm-up with %s: %w", lib.Label, err)
+		}
+	}
+
 	var rows []Row
 	versions := map[string]string{}
 	for _, p := range all {
