@@ -121,3 +121,19 @@ func TestPolicyData(t *testing.T) {
 		t.Errorf("denylist.txt has %d names, want 60", n)
 	}
 }
+
+func TestBestOf(t *testing.T) {
+	round := func(min, med uint64, bmin, bmed float64) *LiveResult {
+		return &LiveResult{Cases: map[string]Ticks{"deny": {Min: min, Med: med, BatchMin: bmin, BatchMed: bmed, Insns: 8}}}
+	}
+	got := bestOf([]*LiveResult{round(390, 416, 95.5, 99), round(364, 442, 97, 98), round(416, 390, 94.1, 120)})
+	want := Ticks{Min: 364, Med: 416, BatchMin: 94.1, BatchMed: 99, Insns: 8}
+	if got.Cases["deny"] != want {
+		t.Errorf("bestOf = %+v, want %+v", got.Cases["deny"], want)
+	}
+	bad := round(1, 1, 1, 1)
+	bad.Cases["deny"] = Ticks{Err: "filter returned -1"}
+	if got := bestOf([]*LiveResult{round(390, 416, 95.5, 99), bad}); got.Cases["deny"].Err == "" {
+		t.Errorf("a failed round was hidden: %+v", got.Cases["deny"])
+	}
+}

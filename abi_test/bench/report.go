@@ -60,7 +60,7 @@ func report(w io.Writer, cfg Config, res *Result) error {
 	fmt.Fprintf(w, "go:       %s\n", runtime.Version())
 	fmt.Fprintf(w, "ours:     libseccomp %s\n", versions["seccomptree"])
 	fmt.Fprintf(w, "system:   libseccomp %s\n", versions["system"])
-	fmt.Fprintf(w, "settings: %d timed builds per cell, %d live calls per case\n\n", cfg.Runs, cfg.Iters)
+	fmt.Fprintf(w, "settings: %d timed builds per cell, %d live calls per case, best of %d processes\n\n", cfg.Runs, cfg.Iters, max(cfg.LiveRounds, 1))
 
 	var notes footnotes
 	table := [][]string{{"policy", "library", "insns", "mean", "max", "wmean", "nmean", "cached",

@@ -263,3 +263,45 @@ func (c *cprog) live(lib Lib, p *Policy, cases []LiveCase, nrs map[string]int32,
 	}
 	return r, nil
 }
+
+// bestOf combines the rounds of one row's live measurement: each case's
+// minimums are the least of any round, its medians the median of the
+// rounds'. A round that failed decides.
+func bestOf(rounds []*LiveResult) *LiveResult {
+	out := &LiveResult{Cases: map[string]Ticks{}}
+	for _, r := range rounds {
+		if r.Err != "" {
+			return r
+		}
+	}
+	for label := range rounds[0].Cases {
+		var t Ticks
+		var meds []uint64
+		var bmeds []float64
+		for i, r := range rounds {
+			c, ok := r.Cases[label]
+			if !ok || c.Err != "" {
+				t = c
+				if !ok {
+					t.Err = "missing in a round"
+				}
+				break
+			}
+			if i == 0 || c.Min < t.Min {
+				t.Min = c.Min
+			}
+			if i == 0 || c.BatchMin < t.BatchMin {
+				t.BatchMin = c.BatchMin
+			}
+			t.Insns = c.Insns
+			meds, bmeds = append(meds, c.Med), append(bmeds, c.BatchMed)
+		}
+		if t.Err == "" {
+			slices.Sort(meds)
+			slices.Sort(bmeds)
+			t.Med, t.BatchMed = meds[len(meds)/2], bmeds[len(bmeds)/2]
+		}
+		out.Cases[label] = t
+	}
+	return out
+}
