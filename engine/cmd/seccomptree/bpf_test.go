@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -220,5 +221,214 @@ func TestExplain(t *testing.T) {
 	}
 	if !strings.Contains(out, "instructions  syscalls") {
 		t.Errorf("no histogram:\n%s", out)
+	}
+}
+
+// foreignFilter is an allow-all filter for otherArch only: every host call
+// meets its arch check and gets the bad-arch action.
+func foreignFilter(t *testing.T) *policy.Filter {
+	t.Helper()
+	f, err := policy.New(policy.ActAllow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.AddArch(arch.MustByName(otherArch(t))); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.RemoveArch(arch.Host()); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestExplainCompare(t *testing.T) {
+	host := arch.Host()
+	n := 0
+	for nr := range syscalls.Numbers(host) {
+		if nr >= 0 {
+			n++
+		}
+	}
+	base := writeFilter(t, testFilter(t))
+	same := writeFilter(t, testFilter(t))
+	// The same policy but for one more rule: rmdir fails with EACCES.
+	moreF := testFilter(t)
+	if err := moreF.AddRule(policy.Errno(13), hostNr(t, "rmdir"), nil, false); err != nil {
+		t.Fatal(err)
+	}
+	more := writeFilter(t, moreF)
+	foreign := writeFilter(t, foreignFilter(t))
+	// Allow every host call, with and without an arch check: either
+	// gives every host call one decision, but neither is refused, the
+	// first because it checks for the host's arch, the second because it
+	// checks for none.
+	allow := writeFile(t, "allow.bpf", string(encodeProgram([]bpf.RawInstruction{
+		{Op: 0x20, K: 4}, // ld [4]
+		{Op: 0x15, Jf: 1, K: uint32(host.KernelToken())}, // jeq #host
+		{Op: 0x06, K: 0x7fff0000},                        // ret ALLOW
+		{Op: 0x06, K: 0},                                 // ret KILL
+	})))
+	allowAny := writeFile(t, "allowany.bpf", string(encodeProgram([]bpf.RawInstruction{
+		{Op: 0x06, K: 0x7fff0000}, // ret ALLOW
+	})))
+	// mkdir fails with EPERM, once from the engine and once by hand
+	// without an arch check, which is taken to hold for every arch.
+	mkdirF, err := policy.New(policy.ActAllow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mkdirF.AddRule(policy.Errno(1), hostNr(t, "mkdir"), nil, false); err != nil {
+		t.Fatal(err)
+	}
+	mkdir := writeFilter(t, mkdirF)
+	noArch := writeFile(t, "noarch.bpf", string(encodeProgram([]bpf.RawInstruction{
+		{Op: 0x20, K: 0}, // ld [0]
+		{Op: 0x15, Jf: 1, K: uint32(hostNr(t, "mkdir"))}, // jeq #mkdir
+		{Op: 0x06, K: 0x00050001},                        // ret ERRNO(1)
+		{Op: 0x06, K: 0x7fff0000},                        // ret ALLOW
+	})))
+	// The same, but for a check that kills another arch's calls: the
+	// program checks for another arch only, yet looks at the host's
+	// syscalls, so it is not refused.
+	notOther := writeFile(t, "notother.bpf", string(encodeProgram([]bpf.RawInstruction{
+		{Op: 0x20, K: 4}, // ld [4]
+		{Op: 0x15, Jf: 1, K: uint32(arch.MustByName(otherArch(t)).KernelToken())}, // jeq #other
+		{Op: 0x06, K: 0}, // ret KILL
+		{Op: 0x20, K: 0}, // ld [0]
+		{Op: 0x15, Jf: 1, K: uint32(hostNr(t, "mkdir"))}, // jeq #mkdir
+		{Op: 0x06, K: 0x00050001},                        // ret ERRNO(1)
+		{Op: 0x06, K: 0x7fff0000},                        // ret ALLOW
+	})))
+	truncated := writeFile(t, "truncated.bpf", "12345")
+	// Whole instructions, but the kernel would refuse it: no return.
+	invalid := writeFile(t, "invalid.bpf", string(encodeProgram([]bpf.RawInstruction{{Op: 0x20, K: 0}})))
+
+	tests := []struct {
+		name  string
+		args  []string
+		code  int
+		diffs []string // names of the syscalls flagged, in order
+		err   string   // in stderr
+	}{
+		{"identical", []string{base, same}, exitOK, nil, ""},
+		{"itself", []string{base, base}, exitOK, nil, ""},
+		{"identical -s", []string{"-s", base, same}, exitOK, nil, ""},
+		{"one differs", []string{base, more}, exitNo, []string{"rmdir"}, ""},
+		{"one differs, swapped", []string{more, base}, exitNo, []string{"rmdir"}, ""},
+		{"one differs -s", []string{"-s", base, more}, exitNo, []string{"rmdir"}, ""},
+		{"allow everything", []string{allow, allowAny}, exitOK, nil, ""},
+		{"no arch check", []string{mkdir, noArch}, exitOK, nil, ""},
+		{"checks another arch only", []string{mkdir, notOther}, exitOK, nil, ""},
+		{"no arch check, one differs", []string{allow, noArch}, exitNo, []string{"mkdir"}, ""},
+		{"other for the wrong arch", []string{base, foreign}, exitUsage, nil, "not a filter for " + host.Name},
+		{"file for the wrong arch", []string{foreign, base}, exitUsage, nil, "not a filter for " + host.Name},
+		{"truncated", []string{base, truncated}, exitUsage, nil, "whole number"},
+		{"refused by the kernel", []string{invalid, base}, exitUsage, nil, "invalid.bpf"},
+		{"missing", []string{base, filepath.Join(t.TempDir(), "missing.bpf")}, exitUsage, nil, "no such file"},
+		{"both stdin", []string{"-", "-"}, exitUsage, nil, "standard input"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errs, code := invoke(t, append([]string{"explain"}, tt.args...)...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, errs)
+			}
+			if !strings.Contains(errs, tt.err) {
+				t.Errorf("stderr %q does not contain %q", errs, tt.err)
+			}
+			if tt.code == exitUsage {
+				if out != "" {
+					t.Errorf("output after an error:\n%s", out)
+				}
+				return
+			}
+			onlyDiffs := tt.args[0] == "-s"
+			rows, flagged := 0, []string(nil)
+			for _, line := range strings.Split(out, "\n") {
+				fields := strings.Fields(strings.TrimPrefix(line, "!"))
+				if len(fields) != 6 {
+					continue
+				}
+				if _, err := strconv.ParseUint(fields[0], 10, 32); err != nil {
+					continue
+				}
+				rows++
+				differs := fields[2] != fields[4]
+				if strings.HasPrefix(line, "!") != differs {
+					t.Errorf("flag wrong for %s: %q", fields[1], line)
+				}
+				if differs {
+					flagged = append(flagged, fields[1])
+				}
+			}
+			if strings.Join(flagged, " ") != strings.Join(tt.diffs, " ") {
+				t.Errorf("flagged %q, want %q:\n%s", flagged, tt.diffs, out)
+			}
+			wantRows := n
+			if onlyDiffs {
+				wantRows = len(tt.diffs)
+			}
+			if rows != wantRows {
+				t.Errorf("%d rows, want %d", rows, wantRows)
+			}
+			summary := fmt.Sprintf("%s: %d syscalls, %d decided differently\n", host.Name, n, len(tt.diffs))
+			if !strings.Contains(out, summary) {
+				t.Errorf("no %q in:\n%s", summary, out)
+			}
+			for _, label := range []string{"A: ", "B: "} {
+				if !strings.Contains(out, "\n"+label) || !strings.Contains(out, " instructions long, executes mean ") {
+					t.Errorf("no summary for %s in:\n%s", label, out)
+				}
+			}
+		})
+	}
+}
+
+// TestExplainCompareDecisions checks the flagged rows against the
+// policies' own meaning: exactly the syscalls they decide differently, and
+// each program's decision in its own column.
+func TestExplainCompareDecisions(t *testing.T) {
+	host := arch.Host()
+	fa := testFilter(t)
+	fb, err := policy.New(policy.Errno(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"read", "write", "mkdir", "exit_group"} {
+		if err := fb.AddRule(policy.ActAllow, hostNr(t, name), nil, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, errs, code := invoke(t, "explain", writeFilter(t, fa), writeFilter(t, fb))
+	if code != exitNo {
+		t.Fatalf("exit %d, want %d: %s", code, exitNo, errs)
+	}
+	differ := 0
+	for _, line := range strings.Split(out, "\n") {
+		fields := strings.Fields(strings.TrimPrefix(line, "!"))
+		if len(fields) != 6 {
+			continue
+		}
+		nr, err := strconv.ParseUint(fields[0], 10, 32)
+		if err != nil {
+			continue
+		}
+		a := fa.Evaluate(host.KernelToken(), uint32(nr), [policy.MaxArgs]uint64{})
+		b := fb.Evaluate(host.KernelToken(), uint32(nr), [policy.MaxArgs]uint64{})
+		if fields[2] != a.String() || fields[4] != b.String() {
+			t.Errorf("%s: %s and %s, want %s and %s", fields[1], fields[2], fields[4], a, b)
+		}
+		if strings.HasPrefix(line, "!") != (a != b) {
+			t.Errorf("%s: flag wrong: %q", fields[1], line)
+		}
+		if a != b {
+			differ++
+		}
+	}
+	if differ < 2 {
+		t.Errorf("only %d differences between an allowlist and a denylist", differ)
+	}
+	if want := fmt.Sprintf(", %d decided differently\n", differ); !strings.Contains(out, want) {
+		t.Errorf("summary lacks %q:\n%s", want, out)
 	}
 }

@@ -3,7 +3,7 @@
 //	seccomptree resolve [-a ARCH] [-t] NAME|NUMBER
 //	seccomptree disasm [-a ARCH] [--pfc] FILE
 //	seccomptree sim [-a ARCH] [-n] [-v] FILE SYSCALL [ARG0..ARG5]
-//	seccomptree explain [-a ARCH] FILE
+//	seccomptree explain [-a ARCH] [-s] FILE [OTHER]
 //	seccomptree compile [-o OUT] [--exec] PROFILE.json [-- CMD ARGS...]
 //
 // FILE is a program as seccomp_export_bpf writes it: an array of struct
@@ -12,7 +12,9 @@
 //
 // Exit status: 0 for success, 1 for a negative answer (an unknown
 // syscall, a call the filter does not let through, a profile that does not
-// compile), 2 for a usage error.
+// compile, two filters explain finds deciding a syscall differently), 2 for
+// a usage error. explain with two files, where 1 means they differ, also
+// exits 2 for a file it cannot read or run.
 package main
 
 import (
@@ -65,7 +67,7 @@ func init() {
 		"resolve": {"resolve [-a ARCH] [-t] NAME|NUMBER", runResolve},
 		"disasm":  {"disasm [-a ARCH] [--pfc] FILE", runDisasm},
 		"sim":     {"sim [-a ARCH] [-n] [-v] FILE SYSCALL [ARG0..ARG5]", runSim},
-		"explain": {"explain [-a ARCH] FILE", runExplain},
+		"explain": {"explain [-a ARCH] [-s] FILE [OTHER]", runExplain},
 		"compile": {"compile [-o OUT] [--exec] PROFILE.json [-- CMD ARGS...]", runCompile},
 	}
 }
