@@ -60,7 +60,7 @@ func report(w io.Writer, cfg Config, res *Result) error {
 	fmt.Fprintf(w, "go:       %s\n", runtime.Version())
 	fmt.Fprintf(w, "ours:     libseccomp %s\n", versions["seccomptree"])
 	fmt.Fprintf(w, "system:   libseccomp %s\n", versions["system"])
-	fmt.Fprintf(w, "settings: %d timed builds per cell, %d live calls per case, best of %d processes\n\n", cfg.Runs, cfg.Iters, max(cfg.LiveRounds, 1))
+	fmt.Fprintf(w, "settings: %d timed builds per cell, %d live calls per case, best of %d processes each\n\n", cfg.Runs, cfg.Iters, max(cfg.LiveRounds, 1))
 
 	var notes footnotes
 	table := [][]string{{"policy", "library", "insns", "mean", "max", "wmean", "nmean", "cached",
@@ -143,12 +143,13 @@ nmean     mean over every number from 0 to %d, the highest the system libseccomp
 cached    syscalls the kernel's action cache allows without running the filter
           / syscalls the filter allows with zero arguments
 gen ms    median time of seccomp_init -> rule adds -> export (ours: export_bpf_mem
-          into a buffer; system: export_bpf to /dev/null), one process per cell
+          into a buffer; system: export_bpf to /dev/null), the least of the
+          processes' medians
 sys/ours  system median / our median (above 1: ours builds faster); "no self-check"
           is ours with SECCOMPTREE_SELFCHECK=0, so the difference is the cost of
           verifying every program against its policy before it is handed out
-allow, arg, deny, no filter: TSC ticks per syscall, min/median, in a fresh process
-          per row: getppid allowed unconditionally; an allowed syscall decided by
+allow, arg, deny, no filter: TSC ticks per syscall, min/median (the least min and
+          the median of the medians of the processes), each process fresh: getppid allowed unconditionally; an allowed syscall decided by
           an argument rule; lookup_dcookie denied with ERRNO(EPERM); getppid before
           the filter is loaded
 added     the same three calls, less what each cost in the same process before the
