@@ -149,9 +149,10 @@ sys/ours  system median / our median (above 1: ours builds faster); "no self-che
           is ours with SECCOMPTREE_SELFCHECK=0, so the difference is the cost of
           verifying every program against its policy before it is handed out
 allow, arg, deny, no filter: TSC ticks per syscall, min/median (the least min and
-          the median of the medians of the processes), each process fresh: getppid allowed unconditionally; an allowed syscall decided by
-          an argument rule; lookup_dcookie denied with ERRNO(EPERM); getppid before
-          the filter is loaded
+          the median of the medians of the processes): getppid allowed
+          unconditionally; an allowed syscall decided by an argument rule;
+          lookup_dcookie denied with ERRNO(EPERM); getppid before the filter is
+          loaded
 added     the same three calls, less what each cost in the same process before the
           filter was loaded, per call of the cheapest batch of 100 calls timed
           together: single calls are read off a TSC that advances in steps of
