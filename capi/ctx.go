@@ -71,6 +71,11 @@ func register(f *policy.Filter) C.uintptr_t {
 // forget removes a context from the registry and its program from the
 // C side.
 func forget(ctx C.uintptr_t) {
+	if st, ok := filters[ctx]; ok {
+		// Nothing refers to its filter after this: its memory serves
+		// the next contexts (a merged source has no tables left).
+		st.f.Release()
+	}
 	delete(filters, ctx)
 	C.st_cache_drop(ctx)
 	C.st_fast_drop(ctx)

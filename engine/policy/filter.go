@@ -13,6 +13,7 @@ import (
 	"iter"
 	"math/bits"
 	"slices"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -114,10 +115,68 @@ type Table struct {
 
 	// stage counts the jumps insert has made in the map's size (see
 	// insert); free[used:] are entries not yet handed out (see
-	// newSyscall).
-	stage uint8
-	used  int
-	free  []Syscall
+	// newSyscall). chunks holds every chunk of entries handed out, free
+	// last, and spare zeroed ones still to use (see Release).
+	stage  uint8
+	used   int
+	free   []Syscall
+	chunks [][]Syscall
+	spare  [][]Syscall
+}
+
+// tableMemory is what a table allocates as it grows, kept from a
+// released filter for the tables made after it: a host that builds many
+// filters then allocates, and collects, a fraction of what it would.
+type tableMemory struct {
+	syscalls map[int32]*Syscall // empty, its room kept
+	stage    uint8              // how far that room grew
+	slot     []*Syscall         // all nil
+	chunks   [][]Syscall        // zeroed
+}
+
+// maxSpare bounds the memory kept: a few tables of a few hundred
+// entries each, a fraction of what one collection interval allocates.
+const maxSpare = 4
+
+var spareMemory struct {
+	sync.Mutex
+	list []tableMemory
+}
+
+// Release gives f's memory to the filters made after it. f must not be
+// used again, nor anything read from it (its entries are zeroed and
+// handed out anew).
+func (f *Filter) Release() {
+	spareMemory.Lock()
+	defer spareMemory.Unlock()
+	for _, t := range f.Tables {
+		if len(spareMemory.list) == maxSpare {
+			break
+		}
+		clear(t.Syscalls)
+		clear(t.slot)
+		for _, c := range t.chunks {
+			clear(c)
+		}
+		spareMemory.list = append(spareMemory.list,
+			tableMemory{t.Syscalls, t.stage, t.slot, append(t.chunks, t.spare...)})
+		*t = Table{}
+	}
+	f.Tables = nil
+}
+
+// takeSpare returns memory a released table left, if any.
+func takeSpare() (tableMemory, bool) {
+	spareMemory.Lock()
+	defer spareMemory.Unlock()
+	n := len(spareMemory.list)
+	if n == 0 {
+		return tableMemory{}, false
+	}
+	m := spareMemory.list[n-1]
+	spareMemory.list[n-1] = tableMemory{}
+	spareMemory.list = spareMemory.list[:n-1]
+	return m, true
 }
 
 // hostArch is arch.Host(), which looks the ABI up by name on each call.
@@ -132,8 +191,13 @@ func newTable(a *arch.Arch) *Table {
 // init makes t an empty table for a.
 func (t *Table) init(a *arch.Arch) {
 	host := a == hostArch
-	*t = Table{Arch: a, Syscalls: map[int32]*Syscall{}, host: host, wide: a != nil && a.Bits == 64,
+	*t = Table{Arch: a, host: host, wide: a != nil && a.Bits == 64,
 		direct: host && !a.Multiplexed, indexed: true, lo: syscalls.Base(a)}
+	if m, ok := takeSpare(); ok {
+		t.Syscalls, t.stage, t.slot, t.spare = m.syscalls, m.stage, m.slot, m.chunks
+	} else {
+		t.Syscalls = map[int32]*Syscall{}
+	}
 }
 
 // presentBits covers every ABI's syscall numbers from its base, with
@@ -215,12 +279,30 @@ func (t *Table) put(nr int32, s *Syscall) {
 // the table rather than from one allocation each.
 func (t *Table) newSyscall(nr int32) *Syscall {
 	if t.used == len(t.free) {
-		t.free, t.used = make([]Syscall, min(max(len(t.Syscalls), 8), 128)), 0
+		t.nextChunk(1, min(max(len(t.Syscalls), 8), 128))
 	}
 	s := &t.free[t.used]
 	t.used++
 	s.Nr = nr
 	return s
+}
+
+// nextChunk makes free a chunk of at least least entries: a spare one if
+// one is that large, else a new one of size entries.
+func (t *Table) nextChunk(least, size int) {
+	c := []Syscall(nil)
+	for i := len(t.spare) - 1; i >= 0; i-- {
+		if len(t.spare[i]) >= least {
+			c = t.spare[i]
+			t.spare = slices.Delete(t.spare, i, i+1)
+			break
+		}
+	}
+	if c == nil {
+		c = make([]Syscall, size)
+	}
+	t.free, t.used = c, 0
+	t.chunks = append(t.chunks, c)
 }
 
 // Map sizes insert jumps to. Growing one entry at a time, the map would
@@ -256,7 +338,7 @@ func (f *Filter) Reserve(n int) {
 			t.resize(want)
 		}
 		if len(t.free)-t.used < n {
-			t.free, t.used = make([]Syscall, n), 0
+			t.nextChunk(n, n)
 		}
 	}
 }

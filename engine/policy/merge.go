@@ -25,6 +25,7 @@ func (t *Table) clone() *Table {
 	}
 	c := &Table{Arch: t.Arch, Syscalls: make(map[int32]*Syscall, hint), host: t.host, wide: t.wide, direct: t.direct,
 		indexed: t.indexed, lo: t.lo, present: t.present, stage: sizeStage(hint), free: make([]Syscall, n), used: n}
+	c.chunks = [][]Syscall{c.free}
 	if t.slot != nil {
 		c.slot = make([]*Syscall, presentBits)
 	}
