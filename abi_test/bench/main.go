@@ -286,24 +286,7 @@ func collect(cfg Config) (*Result, error) {
 			fmt.Fprintln(cfg.Progress)
 			rows = append(rows, row)
 		}
-		// More rounds of builds, interleaved over the libraries, each
-		// cell keeping its best median: a build takes 0.03 to 2 ms, and
-		// one process's median moves by half from run to run.
 		policyRows := rows[len(rows)-len(libs):]
-		for range max(cfg.GenRounds, 1) - 1 {
-			for i := range policyRows {
-				r := &policyRows[i]
-				if r.Gen.Err != "" {
-					continue
-				}
-				fmt.Fprintf(cfg.Progress, "bench: %-9s %-15s build x%d\n", p.Name, r.Lib.Label, cfg.Runs)
-				g, err := c.gen(r.Lib, p, cfg.Runs)
-				if err != nil {
-					return nil, fmt.Errorf("%s with %s: %w", p.Name, r.Lib.Label, err)
-				}
-				r.Gen.MinNs, r.Gen.MedNs = min(r.Gen.MinNs, g.MinNs), min(r.Gen.MedNs, g.MedNs)
-			}
-		}
 		if liveNA != "" {
 			continue
 		}
@@ -341,6 +324,24 @@ func collect(cfg Config) (*Result, error) {
 	}
 	if len(rows) == 0 {
 		return nil, errors.New("no policy selected")
+	}
+	// More rounds of builds, each over every cell, each cell keeping its
+	// best median: this machine has slow spells of seconds to minutes,
+	// in which a build takes up to half as long again, and rounds spread
+	// over the whole run let every cell meet a quiet one.
+	for round := range max(cfg.GenRounds, 1) - 1 {
+		for i := range rows {
+			r := &rows[i]
+			if r.Gen.Err != "" {
+				continue
+			}
+			fmt.Fprintf(cfg.Progress, "bench: %-9s %-15s build x%d (round %d)\n", r.Policy.Name, r.Lib.Label, cfg.Runs, round+2)
+			g, err := c.gen(r.Lib, r.Policy, cfg.Runs)
+			if err != nil {
+				return nil, fmt.Errorf("%s with %s: %w", r.Policy.Name, r.Lib.Label, err)
+			}
+			r.Gen.MinNs, r.Gen.MedNs = min(r.Gen.MinNs, g.MinNs), min(r.Gen.MedNs, g.MedNs)
+		}
 	}
 	res := &Result{Host: host, NSyscalls: nSyscalls, Top: top, Rows: rows, Versions: versions,
 		Startup: map[string]*Startup{}, StartupRuns: cfg.StartupRuns}
