@@ -364,7 +364,7 @@ func TestSwitchFallback(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	long, _, err := emit(f, true, false)
+	long, _, err := emit(f, true, nil)
 	if err != ErrTooLarge {
 		t.Fatalf("searches: %d instructions, err %v; the test needs a policy that only fits as chains", len(long), err)
 	}

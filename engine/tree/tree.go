@@ -67,7 +67,15 @@ func Generate(f *policy.Filter) ([]bpf.RawInstruction, error) {
 // GenerateVerified builds the program for f and checks it with Verify
 // before returning it, sharing the work the two have in common.
 func GenerateVerified(f *policy.Filter) ([]bpf.RawInstruction, error) {
-	prog, plan, err := generate(f)
+	kept := keptSpans.get()
+	defer func() {
+		// Hold nothing of a filter the caller may free.
+		for _, rs := range kept.s {
+			clear(rs[:cap(rs)])
+		}
+		keptSpans.put(kept)
+	}()
+	prog, plan, err := generateKept(f, kept)
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +85,20 @@ func GenerateVerified(f *policy.Filter) ([]bpf.RawInstruction, error) {
 	return prog, nil
 }
 
+// spanSets is the memory of the ranges of each section that a plan
+// keeps for the self-check, reused from one program to the next.
+type spanSets struct{ s [][]span }
+
+// take returns section i's memory, emptied.
+func (k *spanSets) take(i int) []span {
+	for len(k.s) <= i {
+		k.s = append(k.s, nil)
+	}
+	return k.s[i][:0]
+}
+
+var keptSpans cache[spanSets]
+
 // sectionPlan is what the generator computed for one section.
 type sectionPlan struct {
 	sec   policy.Section
@@ -85,17 +107,26 @@ type sectionPlan struct {
 
 // generate builds the program and the plans it was built from.
 func generate(f *policy.Filter) ([]bpf.RawInstruction, []sectionPlan, error) {
-	return generateKeep(f, true)
+	return generateKept(f, &spanSets{})
 }
 
 // generateKeep is generate that returns the plans only with keep.
 func generateKeep(f *policy.Filter, keep bool) ([]bpf.RawInstruction, []sectionPlan, error) {
-	prog, plans, err := emit(f, true, keep)
+	if keep {
+		return generate(f)
+	}
+	return generateKept(f, nil)
+}
+
+// generateKept builds the program, and the plans in kept's memory unless
+// kept is nil.
+func generateKept(f *policy.Filter, kept *spanSets) ([]bpf.RawInstruction, []sectionPlan, error) {
+	prog, plans, err := emit(f, true, kept)
 	if err == ErrTooLarge {
 		// Searches over equality tests trade length for speed; a
 		// policy near the limit gets the shorter chains libseccomp
 		// would emit, so that it fits wherever libseccomp's does.
-		return emit(f, false, keep)
+		return emit(f, false, kept)
 	}
 	return prog, plans, err
 }
@@ -150,9 +181,11 @@ func (c *cache[T]) put(x *T) {
 }
 
 // emit builds the program; switches enables searches over runs of
-// equality tests (see eqSwitch); keep returns the plans, which otherwise
-// are built in reused memory and dropped.
-func emit(f *policy.Filter, switches, keep bool) ([]bpf.RawInstruction, []sectionPlan, error) {
+// equality tests (see eqSwitch); a non-nil kept returns the plans, with
+// their ranges in its memory, which otherwise are built in reused memory
+// and dropped.
+func emit(f *policy.Filter, switches bool, kept *spanSets) ([]bpf.RawInstruction, []sectionPlan, error) {
+	keep := kept != nil
 	w := works.get()
 	spansUsed := 0 // the most of w.spans any section filled
 	defer func() {
@@ -176,7 +209,8 @@ func emit(f *policy.Filter, switches, keep bool) ([]bpf.RawInstruction, []sectio
 		g := &gen{b: b, arch: sec.Tables[0].Arch, def: f.Attrs.Default, switches: switches, args: &w.args}
 		var rs []span
 		if keep {
-			rs, w.hints = spansHinted(f, sec, w.hints[:0], nil)
+			rs, w.hints = spansHinted(f, sec, w.hints[:0], kept.take(i))
+			kept.s[i] = rs
 			plans[i] = sectionPlan{sec, rs}
 		} else {
 			rs, w.hints = spansHinted(f, sec, w.hints[:0], w.spans)
