@@ -60,7 +60,7 @@ var ErrTooLarge = errors.New("tree: program exceeds 4096 instructions")
 
 // Generate builds the program for f.
 func Generate(f *policy.Filter) ([]bpf.RawInstruction, error) {
-	prog, _, err := generateKeep(f, false)
+	prog, _, err := generateKept(f, nil)
 	return prog, err
 }
 
@@ -108,14 +108,6 @@ type sectionPlan struct {
 // generate builds the program and the plans it was built from.
 func generate(f *policy.Filter) ([]bpf.RawInstruction, []sectionPlan, error) {
 	return generateKept(f, &spanSets{})
-}
-
-// generateKeep is generate that returns the plans only with keep.
-func generateKeep(f *policy.Filter, keep bool) ([]bpf.RawInstruction, []sectionPlan, error) {
-	if keep {
-		return generate(f)
-	}
-	return generateKept(f, nil)
 }
 
 // generateKept builds the program, and the plans in kept's memory unless
