@@ -231,15 +231,6 @@ func collect(cfg Config) (*Result, error) {
 		liveNA = "rdtsc timing is x86_64 only"
 	}
 
-	// One untimed round first: the first cell of a run otherwise pays for
-	// whatever the machine was doing before (its median came out up to
-	// 1.5x the same cell's in a later run).
-	for _, lib := range libs {
-		if _, err := c.gen(lib, all[0], max(cfg.Runs/10, 1)); err != nil {
-			return nil, fmt.Errorf("warm-up with %s: %w", lib.Label, err)
-		}
-	}
-
 	var rows []Row
 	versions := map[string]string{}
 	for _, p := range all {
@@ -265,12 +256,12 @@ func collect(cfg Config) (*Result, error) {
 				}
 			}
 			if g.Err == "" && lib.Dir != "" && !lib.GenOnly {
-				// The floor depends on the decisions only; any library's
-				// program would do, and ours is at hand.
 				if row.SelfCheckNs, err = selfCheckNs(p, cfg.Runs); err != nil {
 					fmt.Fprintln(cfg.Progress)
 					return nil, fmt.Errorf("%s: self-check: %w", p.Name, err)
 				}
+				// The floor depends on the decisions only; any library's
+				// program would do, and ours is at hand.
 				args := argNumbers(p, table)
 				if row.Floor, err = floorOf(g.Prog, host, tableNumbers(table), args); err == nil {
 					row.NFloor, err = floorOf(g.Prog, host, upTo(top), args)
