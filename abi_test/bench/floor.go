@@ -30,10 +30,13 @@ import (
 // the same whatever the word holds, and a word loaded must be tested
 // before the next load replaces it. A word counts if setting it alone to
 // one of the rules' data, their neighbours or a few values with high bits
-// changes the decision of the program at hand. It is found exactly, by dynamic programming over intervals
-// of equal decision, weighting each syscall of the table by one, as the
-// mean column does. Numbers past the last syscall are taken as one
-// interval, which can only lower the floor.
+// changes the decision of the program at hand; a syscall with no such
+// word is taken as deciding like any other, which can only lower the
+// floor, as can taking the numbers past the last one as one interval.
+//
+// It is found exactly, by dynamic programming over the intervals of equal
+// decision, weighting each number asked about by one: the table's
+// syscalls for the mean column, every number up to the top for nmean.
 
 // floorSpan is a maximal run of numbers with one decision.
 type floorSpan struct {
@@ -43,15 +46,15 @@ type floorSpan struct {
 	cost   float64 // instructions from the leaf on
 }
 
-// Floor is the least mean over the table's syscalls, of any height and
+// Floor is the least mean over the numbers asked about, of any height and
 // with no path longer than 12 instructions.
 type Floor struct {
 	Any, Max12 float64
 }
 
-// floorOf computes the floor of the policy prog implements; argNrs are
-// the numbers whose decision comes from argument rules, with values to try
-// in their arguments.
+// floorOf computes the floor over nrs of the policy prog implements;
+// argNrs are the numbers whose decision comes from argument rules, with
+// values to try in their arguments.
 func floorOf(prog []bpf.RawInstruction, host *arch.Arch, nrs []int32, argNrs map[int32][]uint64) (*Floor, error) {
 	p, err := sim.New(prog)
 	if err != nil {
@@ -68,7 +71,9 @@ func floorOf(prog []bpf.RawInstruction, host *arch.Arch, nrs []int32, argNrs map
 		ret, _ := p.Run(sim.Data{Nr: int32(nr), Arch: uint32(host.Token)}, host.BigEndian)
 		dec, cost := uint64(ret), 1.0
 		if vals, ok := argNrs[int32(nr)]; ok {
-			dec, cost = 1<<32|uint64(nr), 1+2*float64(wordsRead(p, host, nr, ret, vals))
+			if words := wordsRead(p, host, nr, ret, vals); words > 0 {
+				dec, cost = 1<<32|uint64(nr), float64(1+2*words)
+			}
 		}
 		if n := len(spans); n == 0 || spans[n-1].dec != dec || cost > 1 || spans[n-1].cost > 1 {
 			spans = append(spans, floorSpan{lo: nr, hi: nr, dec: dec, cost: cost})
