@@ -117,7 +117,9 @@ int main(void)
 		child(sv[1]);
 	}
 	close(sv[1]);
-	alarm(CHILD_TIMEOUT); /* a lost notification must not hang us */
+	/* A lost notification must not hang us. The exchange and the wait
+	 * for the child each get CHILD_TIMEOUT; one alarm covers both. */
+	alarm(2 * CHILD_TIMEOUT);
 	fd = recv_fd(sv[0]);
 
 	rc = seccomp_notify_alloc(&req, &resp);
