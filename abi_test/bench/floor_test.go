@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/seccomptree/seccomptree/engine/arch"
-	"github.com/seccomptree/seccomptree/engine/tree"
 )
 
 // TestFloorBelowOurs: the floor is a lower bound, so no program the
@@ -13,18 +12,9 @@ import (
 // is short it is within half an instruction of what the generator
 // reaches (ioctl's 200 values cost far more than the 3 the floor charges).
 func TestFloorBelowOurs(t *testing.T) {
-	ps, table := enginePolicies(t)
-	nrs := tableNumbers(table)
-	for _, p := range ps {
-		prog, err := tree.GenerateVerified(build(p))
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := analyse(prog, arch.Host(), table, 450, tree.Profile())
-		if err != nil {
-			t.Fatal(err)
-		}
-		fl, err := floorOf(prog, arch.Host(), nrs, argNumbers(p, table))
+	for _, r := range engineRows(t) {
+		p, st := r.p, r.st
+		fl, err := floorOf(r.prog, arch.Host(), tableNumbers(r.table), argNumbers(p, r.table))
 		if err != nil {
 			t.Fatal(err)
 		}
