@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"golang.org/x/net/bpf"
 	"os"
 	"strconv"
 	"syscall"
@@ -12,6 +11,7 @@ import (
 	"github.com/seccomptree/seccomptree/engine/arch"
 	"github.com/seccomptree/seccomptree/engine/syscalls"
 	"github.com/seccomptree/seccomptree/engine/tree"
+	"golang.org/x/net/bpf"
 )
 
 // The tests and benchmarks here build the bench policies with the engine
